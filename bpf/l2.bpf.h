@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Layer 2 towards a real server: its MAC and egress interface are cached in the
+ * destination entry. The loader fills them when the server is added; when it
+ * could not (no ARP answer yet), the first packet asks the kernel's FIB and
+ * neighbour table and caches the answer, so the server is never skipped forever. */
+#ifndef LVS_L2_BPF_H
+#define LVS_L2_BPF_H
+
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include "maps.bpf.h"
+
+#ifndef AF_INET
+#define AF_INET 2
+#endif
+
+static __always_inline int dest_resolve_l2(struct xdp_md *ctx, struct lvs_dest *d)
+{
+	if (d->flags & LVS_DEST_F_L2_VALID)
+		return 0;
+	struct bpf_fib_lookup fib = {};
+	fib.family = AF_INET;
+	fib.ifindex = ctx->ingress_ifindex;
+	fib.ipv4_dst = d->addr.ip4;
+	if (bpf_fib_lookup(ctx, &fib, sizeof(fib), 0) != BPF_FIB_LKUP_RET_SUCCESS)
+		return -1;
+	__builtin_memcpy(d->dmac, fib.dmac, ETH_ALEN);
+	__builtin_memcpy(d->smac, fib.smac, ETH_ALEN);
+	d->ifindex = fib.ifindex;
+	d->flags |= LVS_DEST_F_L2_VALID;
+	return 0;
+}
+
+/* Rewrites the MACs and sends the frame towards d: XDP_TX on the ingress
+ * interface, a devmap redirect to another attached one. */
+static __always_inline int emit_to_dest(struct xdp_md *ctx, struct ethhdr *eth,
+					const struct lvs_dest *d, struct lvs_xdp_stats *gs)
+{
+	__builtin_memcpy(eth->h_dest, d->dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, d->smac, ETH_ALEN);
+	if (d->ifindex == ctx->ingress_ifindex) {
+		gs->tx++;
+		return XDP_TX;
+	}
+	gs->redirect++;
+	return bpf_redirect_map(&lvs_tx_ports, d->ifindex, XDP_PASS);
+}
+
+#endif

@@ -1,0 +1,98 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Every map of the data plane. All are pinned by name under the pin directory so
+ * short-lived lvs-xdp commands find them and the state outlives any process. */
+#ifndef LVS_MAPS_BPF_H
+#define LVS_MAPS_BPF_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "lvs_xdp/abi.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LVS_MAX_SERVICES);
+	__type(key, struct lvs_svc_key);
+	__type(value, struct lvs_svc);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lvs_services SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LVS_MAX_DESTS);
+	__type(key, __u32);
+	__type(value, struct lvs_dest);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lvs_dests SEC(".maps");
+
+/* Scheduler tables computed by the loader: destination ids, one slice per service. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LVS_SCHED_SLOTS);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lvs_sched_table SEC(".maps");
+
+/* Per-CPU position of each service in its table (rr, wrr). */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LVS_MAX_SERVICES);
+	__type(key, __u32);
+	__type(value, __u32);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lvs_sched_pos SEC(".maps");
+
+/* The connection table; its size is set by the loader on first attach. The
+ * per-CPU LRU lists keep eviction off the shared lock. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, LVS_DEFAULT_CONN_TABLE_SIZE);
+	__type(key, struct lvs_flow_key);
+	__type(value, struct lvs_conn);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lvs_conns SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LVS_MAX_SERVICES);
+	__type(key, __u32);
+	__type(value, struct lvs_counters);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lvs_svc_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, LVS_MAX_DESTS);
+	__type(key, __u32);
+	__type(value, struct lvs_counters);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lvs_dest_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lvs_xdp_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lvs_xdp_stats SEC(".maps");
+
+/* Attached interfaces: their MACs, and the devmap used to forward between them. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, LVS_MAX_IFACES);
+	__type(key, __u32);
+	__type(value, struct lvs_iface);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lvs_ifaces SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_DEVMAP_HASH);
+	__uint(max_entries, LVS_MAX_IFACES);
+	__type(key, __u32);
+	__type(value, struct bpf_devmap_val);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lvs_tx_ports SEC(".maps");
+
+#endif

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Packet parsing: Ethernet, IPv4, TCP/UDP ports. Anything unusual is reported as
+ * "not ours" so the caller passes it to the kernel untouched. */
+#ifndef LVS_PARSE_BPF_H
+#define LVS_PARSE_BPF_H
+
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/in.h>
+#include <linux/ip.h>
+#include <linux/tcp.h>
+#include <linux/udp.h>
+#include <bpf/bpf_endian.h>
+#include "lvs_xdp/abi.h"
+
+#define IP_MF 0x2000
+#define IP_OFFSET 0x1fff
+
+struct packet {
+	struct ethhdr *eth;
+	struct iphdr *ip;
+	__u32 l3_len; /* IP total length: what IPVS counts as bytes */
+	struct lvs_flow_key flow;
+};
+
+/* Returns 0 when pkt describes a complete, unfragmented IPv4 TCP/UDP packet. */
+static __always_inline int parse_packet(void *data, void *data_end, struct packet *pkt)
+{
+	struct ethhdr *eth = data;
+	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP))
+		return -1;
+
+	struct iphdr *ip = (void *)(eth + 1);
+	if ((void *)(ip + 1) > data_end || ip->version != 4 || ip->ihl < 5)
+		return -1;
+	__u32 ihl = ip->ihl * 4;
+	__u32 tot_len = bpf_ntohs(ip->tot_len);
+	if (tot_len < ihl || (void *)ip + tot_len > data_end)
+		return -1;
+	/* Fragments carry no ports (later ones) or not the whole datagram. */
+	if (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET))
+		return -1;
+
+	void *l4 = (void *)ip + ihl;
+	__be16 *ports = l4; /* source and destination port lead TCP and UDP alike */
+	if (ip->protocol == IPPROTO_TCP) {
+		if (l4 + sizeof(struct tcphdr) > data_end || ihl + sizeof(struct tcphdr) > tot_len)
+			return -1;
+	} else if (ip->protocol == IPPROTO_UDP) {
+		if (l4 + sizeof(struct udphdr) > data_end || ihl + sizeof(struct udphdr) > tot_len)
+			return -1;
+	} else {
+		return -1;
+	}
+
+	pkt->eth = eth;
+	pkt->ip = ip;
+	pkt->l3_len = tot_len;
+	__builtin_memset(&pkt->flow, 0, sizeof(pkt->flow));
+	pkt->flow.src.ip4 = ip->saddr;
+	pkt->flow.dst.ip4 = ip->daddr;
+	pkt->flow.sport = ports[0];
+	pkt->flow.dport = ports[1];
+	pkt->flow.proto = ip->protocol;
+	pkt->flow.family = LVS_AF_INET;
+	return 0;
+}
+
+#endif

@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The ABI shared by the BPF data plane (bpf/) and the C++ control plane (loader/):
+ * every map key and value is defined here once. Both sides include this file, so
+ * only fixed-width kernel types (__u8 .. __u64) and no pointers may appear.
+ *
+ * Addresses are 16 bytes wide everywhere so IPv6 fits the same maps; an IPv4
+ * address is stored in ip4 (network byte order) with the other 12 bytes zero.
+ */
+#ifndef LVS_XDP_ABI_H
+#define LVS_XDP_ABI_H
+
+#include <linux/types.h>
+
+/* Map sizes. Services and destinations are addressed by small integer ids that
+ * the loader allocates, so per-CPU counters and scheduler state are plain arrays
+ * (one inlined lookup on the packet path instead of a hash). */
+#define LVS_MAX_SERVICES 16384
+#define LVS_MAX_DESTS 131072
+/* Scheduler tables of all services live in one array; a service owns the slice
+ * [table_off, table_off + table_len). */
+#define LVS_SCHED_SLOTS (1u << 20)
+/* Longest table one service may have; wrr sequences above it are scaled down. */
+#define LVS_MAX_TABLE_LEN 65536
+#define LVS_MAX_IFACES 256
+#define LVS_DEFAULT_CONN_TABLE_SIZE (1u << 20)
+
+/* The name of each pinned map is its BPF map name (all prefixed lvs_ because map
+ * names are global across network namespaces). */
+
+enum lvs_family {
+	LVS_AF_INET = 2,  /* AF_INET */
+	LVS_AF_INET6 = 10, /* AF_INET6 */
+};
+
+/* Forwarding methods, numbered as IPVS numbers them (IP_VS_CONN_F_*). */
+enum lvs_fwd {
+	LVS_FWD_MASQ = 0,
+	LVS_FWD_LOCAL = 1,
+	LVS_FWD_TUNNEL = 2,
+	LVS_FWD_ROUTE = 3,
+};
+
+/* Scheduler ids stored in lvs_svc.sched; the loader maps names to these. */
+enum lvs_sched {
+	LVS_SCHED_RR = 1,
+	LVS_SCHED_WRR = 2,
+};
+
+struct lvs_addr {
+	union {
+		__u32 ip4;
+		__u32 ip6[4];
+		__u8 bytes[16];
+	};
+};
+
+/* lvs_services: hash from (VIP, port, protocol) to the service. */
+struct lvs_svc_key {
+	struct lvs_addr addr;
+	__be16 port;
+	__u8 proto;  /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 family; /* enum lvs_family */
+};
+
+/* Service flags, as IPVS's IP_VS_SVC_F_* where they share a meaning. */
+#define LVS_SVC_F_PERSISTENT 0x0001
+
+struct lvs_svc {
+	__u32 id;        /* index into lvs_svc_stats and lvs_sched_pos */
+	__u32 sched;     /* enum lvs_sched */
+	__u32 flags;     /* LVS_SVC_F_* */
+	__u32 timeout;   /* persistence timeout in seconds (-p) */
+	__u32 netmask;   /* persistence netmask (-M), prefix length */
+	__u32 table_off; /* scheduler table slice in lvs_sched_table */
+	__u32 table_len; /* 0: no server available for new connections */
+	__u32 pad;
+};
+
+/* lvs_dests: array indexed by destination id. A destination belongs to exactly
+ * one service (svc_id); gen changes whenever the slot is reused, so a
+ * connection that still names an old id is recognised and rescheduled. */
+#define LVS_DEST_F_IN_USE 0x0001
+#define LVS_DEST_F_L2_VALID 0x0002 /* dmac/smac/ifindex are known */
+
+struct lvs_dest {
+	struct lvs_addr addr;
+	__be16 port;
+	__u8 family;
+	__u8 fwd;        /* enum lvs_fwd */
+	__u32 svc_id;
+	__u32 order;     /* position in the service's list (ipvsadm's order) */
+	__u32 gen;
+	__u32 flags;     /* LVS_DEST_F_* */
+	__u32 weight;
+	__u32 u_threshold;
+	__u32 l_threshold;
+	__u32 ifindex;   /* egress interface towards the destination */
+	__u8 dmac[6];    /* the destination's (or next hop's) MAC */
+	__u8 smac[6];    /* the director's MAC on ifindex */
+};
+
+/* lvs_conns: LRU hash, one entry per flow (client to virtual service). */
+struct lvs_flow_key {
+	struct lvs_addr src;
+	struct lvs_addr dst;
+	__be16 sport;
+	__be16 dport;
+	__u8 proto;
+	__u8 family;
+	__u16 pad;
+};
+
+struct lvs_conn {
+	__u32 dest_id;
+	__u32 dest_gen;
+};
+
+/* lvs_svc_stats / lvs_dest_stats: per-CPU, indexed by service / destination id.
+ * Field meanings follow IPVS's struct ip_vs_kstats. */
+struct lvs_counters {
+	__u64 conns;
+	__u64 inpkts;
+	__u64 outpkts;
+	__u64 inbytes;
+	__u64 outbytes;
+};
+
+/* lvs_xdp_stats: per-CPU, one entry: what the program did with every frame. */
+struct lvs_xdp_stats {
+	__u64 rx;          /* frames seen */
+	__u64 pass;        /* not ours: handed to the kernel untouched */
+	__u64 tx;          /* forwarded out of the ingress interface */
+	__u64 redirect;    /* forwarded out of another attached interface */
+	__u64 new_conns;   /* flows scheduled */
+	__u64 no_dest;     /* dropped: service has no available server */
+	__u64 no_neigh;    /* passed: the server's MAC is not known yet */
+	__u64 resched;     /* flows whose server was removed and rescheduled */
+};
+
+/* lvs_ifaces: hash from ifindex to an attached interface. */
+struct lvs_iface {
+	__u8 mac[6];
+	__u16 pad;
+	__u32 mode; /* enum xdp_attach_mode the program was attached with */
+};
+
+#endif /* LVS_XDP_ABI_H */

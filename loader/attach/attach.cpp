@@ -1,0 +1,179 @@
+#include "attach/attach.h"
+
+#include <xdp/libxdp.h>
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+#include <memory>
+#include <sstream>
+
+#include "error.h"
+#include "lvs_xdp.skel.h"
+#include "maps/pin_dir.h"
+#include "maps/pinned_maps.h"
+#include "net/netlink.h"
+
+namespace lvs {
+namespace {
+
+constexpr const char* kProgName = "lvs_xdp_main";
+
+std::string xdp_error(int err) {
+    char buf[256];
+    libxdp_strerror(err, buf, sizeof(buf));
+    return buf;
+}
+
+const char* mode_name(int mode) {
+    switch (mode) {
+    case XDP_MODE_NATIVE: return "native";
+    case XDP_MODE_SKB: return "generic";
+    case XDP_MODE_HW: return "offload";
+    default: return "unknown";
+    }
+}
+
+struct SkelDeleter {
+    void operator()(lvs_xdp* s) const { lvs_xdp__destroy(s); }
+};
+
+// Opens the embedded object with its maps pinned in pin_dir. The connection
+// table's size is fixed when it is first created; later loads must match it.
+std::unique_ptr<lvs_xdp, SkelDeleter> open_object(const AttachOptions& opts) {
+    LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = opts.pin_dir.c_str());
+    std::unique_ptr<lvs_xdp, SkelDeleter> skel(lvs_xdp__open_opts(&oo));
+    if (!skel)
+        throw UserError("cannot open the embedded BPF object: " + std::string(std::strerror(errno)));
+    uint32_t size = opts.conn_table_size.value_or(LVS_DEFAULT_CONN_TABLE_SIZE);
+    if (Maps::exist(opts.pin_dir)) {
+        uint32_t existing = Maps::open(opts.pin_dir).conns.max_entries();
+        if (opts.conn_table_size && *opts.conn_table_size != existing)
+            throw UserError("the connection table in " + opts.pin_dir + " already has " +
+                            std::to_string(existing) + " entries; detach every interface and remove " +
+                            opts.pin_dir + " to change its size");
+        size = existing;
+    }
+    if (size == 0)
+        throw UserError("--conn-table-size must be at least 1");
+    bpf_map__set_max_entries(skel->maps.lvs_conns, size);
+    return skel;
+}
+
+int attach_one(lvs_xdp* skel, int ifindex, const std::string& name, AttachMode mode) {
+    DECLARE_LIBXDP_OPTS(xdp_program_opts, po, .obj = skel->obj, .prog_name = kProgName);
+    xdp_program* prog = xdp_program__create(&po);
+    if (long err = libxdp_get_error(prog))
+        throw UserError("cannot prepare the XDP program: " + xdp_error(err));
+    auto try_mode = [&](xdp_attach_mode m) { return xdp_program__attach(prog, ifindex, m, 0); };
+    int used = mode == AttachMode::Generic ? XDP_MODE_SKB : XDP_MODE_NATIVE;
+    int err = try_mode(static_cast<xdp_attach_mode>(used));
+    if (err && mode == AttachMode::Auto) {
+        spdlog::warn("{}: native XDP attach failed ({}); using generic mode, which is slower", name,
+                     xdp_error(err));
+        used = XDP_MODE_SKB;
+        err = try_mode(XDP_MODE_SKB);
+    }
+    xdp_program__close(prog);
+    if (err)
+        throw UserError("cannot attach to " + name + " in " + mode_name(used) + " mode: " + xdp_error(err));
+    return used;
+}
+
+// Our program on ifindex, if any, and the multiprog that holds it.
+struct Attached {
+    xdp_multiprog* mp = nullptr;
+    xdp_program* prog = nullptr;
+    ~Attached() {
+        if (mp)
+            xdp_multiprog__close(mp);
+    }
+};
+
+void find_attached(int ifindex, Attached& a) {
+    a.mp = xdp_multiprog__get_from_ifindex(ifindex);
+    if (libxdp_get_error(a.mp)) {
+        a.mp = nullptr;
+        return;
+    }
+    if (xdp_multiprog__is_legacy(a.mp)) {
+        xdp_program* p = xdp_multiprog__main_prog(a.mp);
+        if (p && std::strcmp(xdp_program__name(p), kProgName) == 0)
+            a.prog = p;
+        return;
+    }
+    for (xdp_program* p = xdp_multiprog__next_prog(nullptr, a.mp); p; p = xdp_multiprog__next_prog(p, a.mp))
+        if (std::strcmp(xdp_program__name(p), kProgName) == 0)
+            a.prog = p;
+}
+
+}  // namespace
+
+void attach(const std::vector<std::string>& ifaces, const AttachOptions& opts) {
+    std::vector<int> indexes;
+    for (const auto& name : ifaces)  // validate every name before touching anything
+        indexes.push_back(ifindex_of(name));
+    prepare_pin_dir(opts.pin_dir);
+    PinDirLock lock(opts.pin_dir);
+    for (size_t i = 0; i < ifaces.size(); ++i) {
+        Attached existing;
+        find_attached(indexes[i], existing);
+        if (existing.prog) {
+            spdlog::info("{}: already attached", ifaces[i]);
+            continue;
+        }
+        auto skel = open_object(opts);
+        int mode = attach_one(skel.get(), indexes[i], ifaces[i], opts.mode);
+        Maps maps = Maps::open(opts.pin_dir);
+        lvs_iface info{};
+        auto mac = iface_mac(indexes[i]);
+        std::memcpy(info.mac, mac.data(), 6);
+        info.mode = mode;
+        uint32_t key = indexes[i];
+        HashMap<uint32_t, lvs_iface>(maps.ifaces).put(key, info);
+        HashMap<uint32_t, bpf_devmap_val>(maps.tx_ports).put(key, bpf_devmap_val{.ifindex = key});
+        spdlog::info("{}: attached in {} mode", ifaces[i], mode_name(mode));
+    }
+}
+
+void detach(const std::vector<std::string>& ifaces, const std::string& pin_dir) {
+    std::vector<int> indexes;
+    for (const auto& name : ifaces)
+        indexes.push_back(ifindex_of(name));
+    for (size_t i = 0; i < ifaces.size(); ++i) {
+        Attached a;
+        find_attached(indexes[i], a);
+        if (!a.prog)
+            throw UserError(ifaces[i] + ": lvs-xdp is not attached there");
+        if (int err = xdp_program__detach(a.prog, indexes[i], xdp_multiprog__attach_mode(a.mp), 0))
+            throw UserError("cannot detach from " + ifaces[i] + ": " + xdp_error(err));
+        if (Maps::exist(pin_dir)) {
+            Maps maps = Maps::open(pin_dir);
+            uint32_t key = indexes[i];
+            HashMap<uint32_t, lvs_iface>(maps.ifaces).erase(key);
+            HashMap<uint32_t, bpf_devmap_val>(maps.tx_ports).erase(key);
+        }
+        spdlog::info("{}: detached", ifaces[i]);
+    }
+}
+
+std::string status(const std::string& pin_dir) {
+    Maps maps = Maps::open(pin_dir);
+    std::ostringstream out;
+    out << "pin directory: " << pin_dir << "\n";
+    out << "connection table: " << maps.conns.max_entries() << " entries\n";
+    auto ifaces = HashMap<uint32_t, lvs_iface>(maps.ifaces).entries();
+    if (ifaces.empty())
+        out << "attached to no interface\n";
+    for (const auto& [ifindex, info] : ifaces) {
+        Attached a;
+        find_attached(ifindex, a);
+        out << "interface " << ifname_of(ifindex) << ": " << mode_name(info.mode) << " mode, ";
+        if (a.prog)
+            out << "program id " << xdp_program__id(a.prog) << "\n";
+        else
+            out << "program missing (re-run lvs-xdp attach)\n";
+    }
+    return out.str();
+}
+
+}  // namespace lvs

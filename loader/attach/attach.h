@@ -1,0 +1,26 @@
+// Attaching the data plane to interfaces (through libxdp, so it can share an
+// interface with other XDP programs), detaching it, and reporting where it runs.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace lvs {
+
+enum class AttachMode { Auto, Native, Generic };
+
+struct AttachOptions {
+    std::string pin_dir;
+    AttachMode mode = AttachMode::Auto;  // Auto: native, else generic with a warning
+    std::optional<uint32_t> conn_table_size;
+};
+
+// Loads the XDP program (creating and pinning the maps on first use, reusing the
+// pinned ones after that) and attaches it to each interface.
+void attach(const std::vector<std::string>& ifaces, const AttachOptions& opts);
+void detach(const std::vector<std::string>& ifaces, const std::string& pin_dir);
+// Lines describing the attached interfaces, their mode and program ids.
+std::string status(const std::string& pin_dir);
+
+}  // namespace lvs

@@ -1,0 +1,130 @@
+#include "cli/app.h"
+
+#include <unistd.h>
+
+#include <CLI/CLI.hpp>
+#include <spdlog/spdlog.h>
+
+#include <iostream>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "attach/attach.h"
+#include "cli/command.h"
+#include "cli/ipvsadm_exec.h"
+#include "error.h"
+#include "maps/pin_dir.h"
+#include "net/addr.h"
+#include "realserver/realserver.h"
+
+namespace lvs {
+namespace {
+
+const std::vector<std::string> kSubcommands = {"attach", "detach", "status", "realserver"};
+
+void require_root() {
+    if (geteuid() != 0)
+        throw UserError("lvs-xdp must run as root (it changes BPF maps and network settings)");
+}
+
+// Takes --pin-dir DIR / --pin-dir=DIR out of args, wherever it stands.
+std::optional<std::string> take_pin_dir(std::vector<std::string>& args) {
+    std::optional<std::string> dir;
+    for (size_t i = 0; i < args.size();) {
+        if (args[i] == "--pin-dir") {
+            if (i + 1 >= args.size())
+                throw UserError("--pin-dir needs a directory");
+            dir = args[i + 1];
+            args.erase(args.begin() + i, args.begin() + i + 2);
+        } else if (args[i].rfind("--pin-dir=", 0) == 0) {
+            dir = args[i].substr(10);
+            args.erase(args.begin() + i);
+        } else {
+            ++i;
+        }
+    }
+    return dir;
+}
+
+int run_subcommand(std::vector<std::string> args, const std::string& pin_dir) {
+    CLI::App app{"lvs-xdp: Linux Virtual Server on XDP", "lvs-xdp"};
+    app.require_subcommand(1);
+
+    std::vector<std::string> ifaces;
+    std::string mode = "auto";
+    std::optional<uint32_t> conn_table_size;
+    auto* attach_cmd = app.add_subcommand("attach", "attach the XDP director to interfaces");
+    attach_cmd->add_option("iface", ifaces, "interfaces")->required();
+    attach_cmd->add_option("--mode", mode, "native (default, falls back to generic) or generic")
+        ->check(CLI::IsMember({"auto", "native", "generic"}));
+    attach_cmd->add_option("--conn-table-size", conn_table_size,
+                           "connection-table entries (set on first attach; default 1048576)")
+        ->check(CLI::Range(1u, 1u << 28));
+
+    auto* detach_cmd = app.add_subcommand("detach", "detach the XDP director from interfaces");
+    detach_cmd->add_option("iface", ifaces, "interfaces")->required();
+
+    auto* status_cmd = app.add_subcommand("status", "show the interfaces lvs-xdp is attached to");
+
+    std::string vip;
+    auto* rs = app.add_subcommand("realserver", "prepare this host as a DR real server");
+    rs->require_subcommand(1);
+    auto* rs_add = rs->add_subcommand("add", "VIP/32 on lo, arp_ignore=1, arp_announce=2");
+    rs_add->add_option("vip", vip, "virtual IP address")->required();
+    auto* rs_del = rs->add_subcommand("del", "undo add, restoring the previous sysctl values");
+    rs_del->add_option("vip", vip, "virtual IP address")->required();
+    auto* rs_list = rs->add_subcommand("list", "show the VIPs and ARP sysctls");
+
+    std::vector<std::string> argv_rev(args.rbegin(), args.rend());
+    try {
+        app.parse(argv_rev);
+    } catch (const CLI::ParseError& e) {
+        return app.exit(e);
+    }
+
+    require_root();
+    if (attach_cmd->parsed()) {
+        AttachMode m = mode == "native" ? AttachMode::Native : mode == "generic" ? AttachMode::Generic : AttachMode::Auto;
+        attach(ifaces, AttachOptions{.pin_dir = pin_dir, .mode = m, .conn_table_size = conn_table_size});
+    } else if (detach_cmd->parsed()) {
+        detach(ifaces, pin_dir);
+    } else if (status_cmd->parsed()) {
+        std::cout << status(pin_dir);
+    } else if (rs_add->parsed()) {
+        realserver_add(parse_addr(vip));
+    } else if (rs_del->parsed()) {
+        realserver_del(parse_addr(vip));
+    } else if (rs_list->parsed()) {
+        std::cout << realserver_status();
+    }
+    return 0;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+    spdlog::set_pattern("lvs-xdp: %^%l%$: %v");
+    spdlog::set_level(spdlog::level::warn);
+    try {
+        std::vector<std::string> args(argv + 1, argv + argc);
+        std::string pin_dir = resolve_pin_dir(take_pin_dir(args));
+        if (!args.empty() && std::find(kSubcommands.begin(), kSubcommands.end(), args[0]) != kSubcommands.end()) {
+            spdlog::set_level(spdlog::level::info);
+            return run_subcommand(args, pin_dir);
+        }
+        Command cmd = parse_ipvsadm(args);
+        if (cmd.action != Action::Help && cmd.action != Action::Version)
+            require_root();
+        run_ipvsadm(cmd, pin_dir);
+        return 0;
+    } catch (const UserError& e) {
+        std::cerr << e.what() << "\n";
+        return 1;
+    } catch (const std::exception& e) {
+        std::cerr << "lvs-xdp: " << e.what() << "\n";
+        return 1;
+    }
+}
+
+}  // namespace lvs

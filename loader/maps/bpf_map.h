@@ -1,0 +1,159 @@
+// Small typed wrappers over BPF map file descriptors, so the control plane never
+// handles raw bytes: each wrapper knows its key and value types from abi.h.
+#pragma once
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include <cerrno>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "error.h"
+
+namespace lvs {
+
+// Owns a map fd. name is used in error messages.
+class MapFd {
+public:
+    MapFd() = default;
+    MapFd(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
+    MapFd(MapFd&& o) noexcept : fd_(std::exchange(o.fd_, -1)), name_(std::move(o.name_)) {}
+    MapFd& operator=(MapFd&& o) noexcept {
+        std::swap(fd_, o.fd_);
+        std::swap(name_, o.name_);
+        return *this;
+    }
+    MapFd(const MapFd&) = delete;
+    MapFd& operator=(const MapFd&) = delete;
+    ~MapFd();
+
+    int fd() const { return fd_; }
+    const std::string& name() const { return name_; }
+    uint32_t max_entries() const;
+    [[noreturn]] void fail(const char* what) const;
+
+private:
+    int fd_ = -1;
+    std::string name_;
+};
+
+template <class K, class V>
+class HashMap {
+public:
+    explicit HashMap(const MapFd& m) : m_(m) {}
+
+    std::optional<V> get(const K& k) const {
+        V v;
+        if (bpf_map_lookup_elem(m_.fd(), &k, &v) == 0)
+            return v;
+        return std::nullopt;
+    }
+    void put(const K& k, const V& v) const {
+        if (bpf_map_update_elem(m_.fd(), &k, &v, BPF_ANY) != 0)
+            m_.fail("update");
+    }
+    void erase(const K& k) const {
+        if (bpf_map_delete_elem(m_.fd(), &k) != 0 && errno != ENOENT)
+            m_.fail("delete");
+    }
+    std::vector<std::pair<K, V>> entries() const {
+        std::vector<std::pair<K, V>> out;
+        K key, next;
+        const K* prev = nullptr;
+        while (bpf_map_get_next_key(m_.fd(), prev, &next) == 0) {
+            if (auto v = get(next))
+                out.emplace_back(next, *v);
+            key = next;
+            prev = &key;
+        }
+        return out;
+    }
+
+private:
+    const MapFd& m_;
+};
+
+template <class V>
+class ArrayMap {
+public:
+    explicit ArrayMap(const MapFd& m) : m_(m) {}
+
+    V get(uint32_t i) const {
+        V v{};
+        if (bpf_map_lookup_elem(m_.fd(), &i, &v) != 0)
+            m_.fail("lookup");
+        return v;
+    }
+    void put(uint32_t i, const V& v) const {
+        if (bpf_map_update_elem(m_.fd(), &i, &v, BPF_ANY) != 0)
+            m_.fail("update");
+    }
+    // Writes values to consecutive indexes from first, in one syscall.
+    void put_range(uint32_t first, const std::vector<V>& values) const;
+    // Every element, read in batches.
+    std::vector<V> all() const;
+
+private:
+    const MapFd& m_;
+};
+
+// A per-CPU array: reads sum the CPUs' copies with add(), writes set every copy.
+template <class V>
+class PerCpuArray {
+public:
+    explicit PerCpuArray(const MapFd& m) : m_(m), ncpu_(libbpf_num_possible_cpus()) {}
+
+    std::vector<V> per_cpu(uint32_t i) const {
+        std::vector<V> v(ncpu_);
+        if (bpf_map_lookup_elem(m_.fd(), &i, v.data()) != 0)
+            m_.fail("lookup");
+        return v;
+    }
+    void set_all(uint32_t i, const V& value) const {
+        std::vector<V> v(ncpu_, value);
+        if (bpf_map_update_elem(m_.fd(), &i, v.data(), BPF_ANY) != 0)
+            m_.fail("update");
+    }
+
+private:
+    const MapFd& m_;
+    int ncpu_;
+};
+
+template <class V>
+void ArrayMap<V>::put_range(uint32_t first, const std::vector<V>& values) const {
+    if (values.empty())
+        return;
+    std::vector<uint32_t> keys(values.size());
+    for (uint32_t i = 0; i < keys.size(); ++i)
+        keys[i] = first + i;
+    uint32_t count = values.size();
+    if (bpf_map_update_batch(m_.fd(), keys.data(), values.data(), &count, nullptr) != 0)
+        m_.fail("batch update");
+}
+
+template <class V>
+std::vector<V> ArrayMap<V>::all() const {
+    uint32_t n = m_.max_entries();
+    std::vector<uint32_t> keys(n);
+    std::vector<V> values(n);
+    uint32_t done = 0, out_batch = 0;
+    while (done < n) {
+        uint32_t count = n - done;
+        int rc = bpf_map_lookup_batch(m_.fd(), done ? &out_batch : nullptr, &out_batch,
+                                      keys.data() + done, values.data() + done, &count, nullptr);
+        done += count;
+        if (rc != 0) {
+            if (errno == ENOENT)
+                break;
+            m_.fail("batch lookup");
+        }
+    }
+    return values;
+}
+
+}  // namespace lvs

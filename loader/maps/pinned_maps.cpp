@@ -1,0 +1,43 @@
+#include "maps/pinned_maps.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+
+namespace lvs {
+namespace {
+
+MapFd open_pinned(const std::string& dir, const char* name) {
+    std::string path = dir + "/" + name;
+    int fd = bpf_obj_get(path.c_str());
+    if (fd < 0) {
+        if (geteuid() != 0)
+            throw UserError("lvs-xdp must run as root to open its BPF maps in " + dir);
+        throw UserError("lvs-xdp is not set up in " + dir + " (no map " + name +
+                        "): run 'lvs-xdp attach IFACE' first");
+    }
+    return MapFd(fd, name);
+}
+
+}  // namespace
+
+bool Maps::exist(const std::string& pin_dir) {
+    return std::filesystem::exists(pin_dir + "/lvs_services");
+}
+
+Maps Maps::open(const std::string& dir) {
+    return Maps{
+        .services = open_pinned(dir, "lvs_services"),
+        .dests = open_pinned(dir, "lvs_dests"),
+        .sched_table = open_pinned(dir, "lvs_sched_table"),
+        .sched_pos = open_pinned(dir, "lvs_sched_pos"),
+        .conns = open_pinned(dir, "lvs_conns"),
+        .svc_stats = open_pinned(dir, "lvs_svc_stats"),
+        .dest_stats = open_pinned(dir, "lvs_dest_stats"),
+        .xdp_stats = open_pinned(dir, "lvs_xdp_stats"),
+        .ifaces = open_pinned(dir, "lvs_ifaces"),
+        .tx_ports = open_pinned(dir, "lvs_tx_ports"),
+    };
+}
+
+}  // namespace lvs

@@ -1,0 +1,72 @@
+// The virtual-service configuration as a plain value: what `-L` shows and what
+// `-S` saves. Commands are applied to a copy of it (validating as ipvsadm does)
+// and the store writes the result to the BPF maps in one go, so a failing command
+// or a failing line of -R changes nothing.
+#pragma once
+
+#include <compare>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "net/addr.h"
+
+namespace lvs {
+
+inline constexpr uint32_t kNoId = UINT32_MAX;
+
+enum class Proto : uint8_t { Tcp = 6, Udp = 17 };
+enum class Fwd : uint8_t { Masq = LVS_FWD_MASQ, Local = LVS_FWD_LOCAL, Tunnel = LVS_FWD_TUNNEL, Route = LVS_FWD_ROUTE };
+
+struct ServiceKey {
+    Proto proto = Proto::Tcp;
+    Addr addr;
+    uint16_t port = 0;
+    auto operator<=>(const ServiceKey&) const = default;
+};
+
+struct Dest {
+    Addr addr;
+    uint16_t port = 0;
+    Fwd fwd = Fwd::Route;
+    uint32_t weight = 1;
+    uint32_t u_threshold = 0;
+    uint32_t l_threshold = 0;
+    uint32_t id = kNoId;  // slot in lvs_dests, assigned by the store
+};
+
+struct Service {
+    ServiceKey key;
+    std::string sched = "wlc";
+    uint32_t flags = 0;     // LVS_SVC_F_*
+    uint32_t timeout = 0;   // persistence timeout, seconds
+    uint32_t netmask = 32;  // persistence netmask as a prefix length
+    std::vector<Dest> dests;
+    uint32_t id = kNoId;    // slot in the per-service arrays, assigned by the store
+};
+
+class Config {
+public:
+    std::vector<Service>& services() { return services_; }
+    const std::vector<Service>& services() const { return services_; }
+
+    // Each throws UserError with ipvsadm's message when the command can't apply.
+    void add_service(const Service& svc);
+    void edit_service(const Service& svc);  // replaces scheduler and options
+    void delete_service(const ServiceKey& key);
+    void clear() { services_.clear(); }
+    void add_dest(const ServiceKey& key, const Dest& dest);
+    void edit_dest(const ServiceKey& key, const Dest& dest);
+    void delete_dest(const ServiceKey& key, const Addr& addr, uint16_t port);
+
+    Service* find(const ServiceKey& key);
+    const Service* find(const ServiceKey& key) const;
+
+private:
+    std::vector<Service> services_;
+};
+
+std::string proto_name(Proto p);  // "TCP", "UDP"
+
+}  // namespace lvs

@@ -1,0 +1,27 @@
+// Round robin (ip_vs_rr.c): every server with a weight above 0, in list order.
+#include "sched/scheduler.h"
+
+namespace lvs {
+namespace {
+
+class RoundRobin final : public Scheduler {
+public:
+    std::string_view name() const override { return "rr"; }
+    lvs_sched id() const override { return LVS_SCHED_RR; }
+    std::vector<uint32_t> table(const std::vector<Dest>& dests) const override {
+        std::vector<uint32_t> t;
+        for (uint32_t i = 0; i < dests.size(); ++i)
+            if (dests[i].weight > 0)
+                t.push_back(i);
+        return t;
+    }
+};
+
+}  // namespace
+
+const Scheduler& rr_scheduler() {
+    static const RoundRobin s;
+    return s;
+}
+
+}  // namespace lvs

@@ -1,0 +1,63 @@
+#include "store/l2.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cstring>
+#include <thread>
+
+#include "net/addr.h"
+#include "net/netlink.h"
+
+namespace lvs {
+namespace {
+
+struct Pending {
+    lvs_dest* dest;
+    int oif;
+    Addr next_hop;
+};
+
+void fill(lvs_dest* d, int oif, const std::array<uint8_t, 6>& mac) {
+    d->ifindex = oif;
+    std::memcpy(d->dmac, mac.data(), 6);
+    auto smac = iface_mac(oif);
+    std::memcpy(d->smac, smac.data(), 6);
+    d->flags |= LVS_DEST_F_L2_VALID;
+}
+
+}  // namespace
+
+void resolve_l2(const std::vector<lvs_dest*>& dests, std::chrono::milliseconds wait) {
+    std::vector<Pending> pending;
+    for (lvs_dest* d : dests) {
+        Addr addr = Addr::from_abi(d->addr, d->family);
+        auto route = route_to(addr);
+        if (!route) {
+            spdlog::warn("real server {}: no route to it; add one so packets can reach it", addr.str());
+            continue;
+        }
+        Addr hop = route->gateway ? *route->gateway : addr;
+        if (auto mac = neighbour_mac(route->oif, hop))
+            fill(d, route->oif, *mac);
+        else {
+            probe_neighbour(route->oif, hop);
+            pending.push_back({d, route->oif, hop});
+        }
+    }
+    auto deadline = std::chrono::steady_clock::now() + wait;
+    while (!pending.empty() && std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        std::erase_if(pending, [](const Pending& p) {
+            auto mac = neighbour_mac(p.oif, p.next_hop);
+            if (mac)
+                fill(p.dest, p.oif, *mac);
+            return mac.has_value();
+        });
+    }
+    for (const Pending& p : pending)
+        spdlog::warn("real server {}: no ARP answer yet; its share of new connections goes to the kernel "
+                     "until it answers",
+                     Addr::from_abi(p.dest->addr, p.dest->family).str());
+}
+
+}  // namespace lvs

@@ -1,0 +1,226 @@
+#include "store/store.h"
+
+#include <arpa/inet.h>
+
+#include <algorithm>
+#include <cstring>
+#include <map>
+
+#include "sched/scheduler.h"
+#include "store/l2.h"
+#include "store/slices.h"
+
+namespace lvs {
+namespace {
+
+lvs_svc_key svc_key_of(const ServiceKey& k) {
+    lvs_svc_key key{};
+    key.addr = k.addr.to_abi();
+    key.port = htons(k.port);
+    key.proto = static_cast<uint8_t>(k.proto);
+    key.family = k.addr.family;
+    return key;
+}
+
+ServiceKey service_key_of(const lvs_svc_key& key) {
+    return ServiceKey{.proto = static_cast<Proto>(key.proto),
+                      .addr = Addr::from_abi(key.addr, key.family),
+                      .port = ntohs(key.port)};
+}
+
+bool same_bytes(const auto& a, const auto& b) { return std::memcmp(&a, &b, sizeof(a)) == 0; }
+
+// Lowest ids not taken, handed out in order.
+class IdPool {
+public:
+    IdPool(uint32_t capacity, const char* what) : taken_(capacity), what_(what) {}
+    void take(uint32_t id) { taken_.at(id) = true; }
+    uint32_t next() {
+        while (next_ < taken_.size() && taken_[next_])
+            ++next_;
+        if (next_ == taken_.size())
+            throw UserError(std::string("too many ") + what_ + " (at most " + std::to_string(taken_.size()) + ")");
+        taken_[next_] = true;
+        return next_;
+    }
+
+private:
+    std::vector<bool> taken_;
+    uint32_t next_ = 0;
+    const char* what_;
+};
+
+const Dest* find_dest(const Service* svc, const Dest& d) {
+    if (!svc)
+        return nullptr;
+    for (const auto& x : svc->dests)
+        if (x.addr == d.addr && x.port == d.port)
+            return &x;
+    return nullptr;
+}
+
+std::vector<uint32_t> ids_of(const Service& svc) {
+    std::vector<uint32_t> ids;
+    for (const Dest& d : svc.dests)
+        ids.push_back(d.id);
+    return ids;
+}
+
+// The scheduler table of svc as destination ids.
+std::vector<uint32_t> table_of(const Service& svc, const std::vector<uint32_t>& dest_ids) {
+    const Scheduler* sched = find_scheduler(svc.sched);
+    if (!sched)
+        throw UserError(scheduler_error(svc.sched));
+    std::vector<uint32_t> t = sched->table(svc.dests);
+    for (uint32_t& i : t)
+        i = dest_ids[i];
+    return t;
+}
+
+}  // namespace
+
+Config Store::load() const {
+    Config cfg;
+    std::map<uint32_t, Service> by_id;
+    for (const auto& [key, v] : HashMap<lvs_svc_key, lvs_svc>(maps_.services).entries()) {
+        Service s;
+        s.key = service_key_of(key);
+        const Scheduler* sched = find_scheduler(v.sched);
+        s.sched = sched ? std::string(sched->name()) : "?";
+        s.flags = v.flags;
+        s.timeout = v.timeout;
+        s.netmask = v.netmask;
+        s.id = v.id;
+        by_id[v.id] = s;
+    }
+    std::vector<lvs_dest> raw = ArrayMap<lvs_dest>(maps_.dests).all();
+    std::map<uint32_t, std::vector<std::pair<uint32_t, Dest>>> dests_of;  // svc id -> (order, dest)
+    for (uint32_t id = 0; id < raw.size(); ++id) {
+        const lvs_dest& d = raw[id];
+        if (!(d.flags & LVS_DEST_F_IN_USE) || !by_id.count(d.svc_id))
+            continue;
+        Dest x;
+        x.addr = Addr::from_abi(d.addr, d.family);
+        x.port = ntohs(d.port);
+        x.fwd = static_cast<Fwd>(d.fwd);
+        x.weight = d.weight;
+        x.u_threshold = d.u_threshold;
+        x.l_threshold = d.l_threshold;
+        x.id = id;
+        dests_of[d.svc_id].emplace_back(d.order, x);
+    }
+    for (auto& [id, svc] : by_id) {
+        auto& list = dests_of[id];
+        std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        for (auto& [order, d] : list)
+            svc.dests.push_back(d);
+        cfg.services().push_back(std::move(svc));
+    }
+    return cfg;
+}
+
+void Store::commit(const Config& before, const Config& after) const {
+    HashMap<lvs_svc_key, lvs_svc> services(maps_.services);
+    ArrayMap<lvs_dest> dest_map(maps_.dests);
+    ArrayMap<uint32_t> tables(maps_.sched_table);
+    PerCpuArray<lvs_counters> svc_stats(maps_.svc_stats), dest_stats(maps_.dest_stats);
+    PerCpuArray<uint32_t> sched_pos(maps_.sched_pos);
+
+    const auto old_entries = services.entries();
+    const std::vector<lvs_dest> original = dest_map.all();
+    std::vector<lvs_dest> dests = original;
+
+    // Ids in use now stay taken for this commit, so nothing removed here is reused
+    // while packets may still name it.
+    IdPool svc_ids(LVS_MAX_SERVICES, "virtual services"), dest_ids(LVS_MAX_DESTS, "real servers");
+    std::vector<std::pair<uint32_t, uint32_t>> slices_in_use;
+    for (const auto& [k, v] : old_entries) {
+        svc_ids.take(v.id);
+        slices_in_use.emplace_back(v.table_off, v.table_len);
+    }
+    for (uint32_t id = 0; id < original.size(); ++id)
+        if (original[id].flags & LVS_DEST_F_IN_USE)
+            dest_ids.take(id);
+    SliceAllocator slices(LVS_SCHED_SLOTS, slices_in_use);
+
+    std::vector<bool> configured(original.size());  // dest ids that `after` names
+    std::vector<std::pair<lvs_svc_key, lvs_svc>> svc_writes;
+
+    for (const Service& svc : after.services()) {
+        const Service* old = before.find(svc.key);
+        uint32_t sid = old ? old->id : svc_ids.next();
+        if (!old) {
+            svc_stats.set_all(sid, lvs_counters{});
+            sched_pos.set_all(sid, 0);
+        }
+
+        std::vector<uint32_t> ids;
+        for (uint32_t i = 0; i < svc.dests.size(); ++i) {
+            const Dest& d = svc.dests[i];
+            const Dest* od = find_dest(old, d);
+            uint32_t did = od ? od->id : dest_ids.next();
+            ids.push_back(did);
+            configured[did] = true;
+            lvs_dest& e = dests[did];
+            if (!od) {  // a fresh slot: new generation, counters from zero, L2 unknown
+                e = lvs_dest{.gen = original[did].gen + 1};
+                dest_stats.set_all(did, lvs_counters{});
+            }
+            e.addr = d.addr.to_abi();
+            e.family = d.addr.family;
+            e.port = htons(d.port);
+            e.fwd = static_cast<uint8_t>(d.fwd);
+            e.svc_id = sid;
+            e.order = i;
+            e.flags |= LVS_DEST_F_IN_USE;
+            e.weight = d.weight;
+            e.u_threshold = d.u_threshold;
+            e.l_threshold = d.l_threshold;
+        }
+
+        lvs_svc v{.id = sid,
+                  .sched = static_cast<uint32_t>(find_scheduler(svc.sched)->id()),
+                  .flags = svc.flags,
+                  .timeout = svc.timeout,
+                  .netmask = svc.netmask};
+        std::vector<uint32_t> table = table_of(svc, ids);
+        auto old_entry = services.get(svc_key_of(svc.key));
+        if (old && old_entry && table_of(*old, ids_of(*old)) == table) {
+            v.table_off = old_entry->table_off;
+            v.table_len = old_entry->table_len;
+        } else if (!table.empty()) {
+            auto off = slices.allocate(table.size());
+            if (!off)
+                throw UserError("scheduler tables are full (" + std::to_string(LVS_SCHED_SLOTS) +
+                                " slots); remove services or servers");
+            v.table_off = *off;
+            v.table_len = table.size();
+            tables.put_range(*off, table);
+        }
+        if (!old_entry || !same_bytes(*old_entry, v))
+            svc_writes.emplace_back(svc_key_of(svc.key), v);
+    }
+
+    std::vector<lvs_dest*> unresolved;
+    for (uint32_t id = 0; id < dests.size(); ++id)
+        if (configured[id] && dests[id].fwd == LVS_FWD_ROUTE && !(dests[id].flags & LVS_DEST_F_L2_VALID))
+            unresolved.push_back(&dests[id]);
+    resolve_l2(unresolved);
+
+    // Servers first: the tables and services written next point at them.
+    for (uint32_t id = 0; id < dests.size(); ++id)
+        if (configured[id] && !same_bytes(dests[id], original[id]))
+            dest_map.put(id, dests[id]);
+    for (const auto& [k, v] : svc_writes)
+        services.put(k, v);
+    for (const auto& [k, v] : old_entries)
+        if (!after.find(service_key_of(k)))
+            services.erase(k);
+    // Removed servers last, once no service names them; the generation stays so
+    // connections still naming the slot are rescheduled.
+    for (uint32_t id = 0; id < original.size(); ++id)
+        if ((original[id].flags & LVS_DEST_F_IN_USE) && !configured[id])
+            dest_map.put(id, lvs_dest{.gen = original[id].gen});
+}
+
+}  // namespace lvs
