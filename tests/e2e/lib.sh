@@ -1,0 +1,307 @@
+# shellcheck shell=bash
+# Shared helpers for lvs-xdp's network-namespace tests and demos. Source it, then:
+#
+#   lib_init "$LVS_XDP_BINARY" "$BUILD_DIR"   # checks, temp dir, bpffs, trap EXIT
+#   setup_dr_topology                          # bridge + client, director, rs1, rs2
+#   lvs -A -t "$VIP:80" -s rr                  # lvs-xdp inside the director's namespace
+#   in_ns "$NS_CLI" curl ...                   # anything inside a namespace
+#
+# Everything created is recorded and removed by lib_cleanup (run on EXIT, also
+# when a test fails or is interrupted): background processes, namespaces (with
+# their veths and bridge), XDP programs, the bpffs mount, temporary files.
+# Only addresses in 10.77.0.0/24, inside namespaces created here, are used.
+
+set -euo pipefail
+
+# ---- names and addresses ---------------------------------------------------
+# One prefix per run, so concurrent or leftover runs never collide.
+LIB_PREFIX=${LVS_E2E_PREFIX:-lvsX$$}
+NS_BR=$LIB_PREFIX-br
+NS_CLI=$LIB_PREFIX-cli
+NS_DIR=$LIB_PREFIX-dir
+NS_RS1=$LIB_PREFIX-rs1
+NS_RS2=$LIB_PREFIX-rs2
+
+# Interface names inside the namespaces. Deliberately not eth0: a command that
+# ended up in the host's namespace by mistake fails instead of touching the host.
+BR_IF=br0
+CLI_IF=cli0
+DIR_IF=dir0
+RS1_IF=rs1e0
+RS2_IF=rs2e0
+
+SUBNET_PLEN=24
+CLI_IP=10.77.0.10
+DIR_IP=10.77.0.2
+RS1_IP=10.77.0.11
+RS2_IP=10.77.0.12
+VIP=10.77.0.100
+
+PY=/usr/bin/python3
+[[ -x $PY ]] || PY=python3
+LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+
+# ---- bookkeeping for cleanup -------------------------------------------------
+LIB_NETNS=()    # namespaces to delete (deleting one removes its interfaces)
+LIB_PIDS=()     # background processes to stop
+LIB_XDP=()      # "NS IFACE" pairs with an XDP program we attached
+LIB_TMP=""      # temporary directory (logs, web roots, captures)
+LIB_BPFFS=""    # bpffs mounted for this run (pin dir of lvs-xdp and libxdp)
+LVS_BIN=""
+BUILD_DIR=""
+LIB_CLEANED=0
+
+log() { printf '[%s] %s\n' "$(date +%T)" "$*" >&2; }
+fail() {
+    printf 'FAIL: %s\n' "$*" >&2
+    exit 1
+}
+pass() { printf 'PASS: %s\n' "$*" >&2; }
+
+require_root() { [[ $(id -u) -eq 0 ]] || fail "must run as root"; }
+
+require_cmds() {
+    local c missing=()
+    for c in "$@"; do command -v "$c" >/dev/null 2>&1 || missing+=("$c"); done
+    ((${#missing[@]} == 0)) || fail "missing commands: ${missing[*]} (run tools/install-deps.sh)"
+}
+
+# lib_init LVS_BINARY [BUILD_DIR]: checks the environment, creates the temp dir
+# and the bpffs, registers lib_cleanup. BUILD_DIR defaults to the binary's dir.
+lib_init() {
+    LVS_BIN=$(readlink -f "${1:?usage: lib_init LVS_BINARY [BUILD_DIR]}")
+    BUILD_DIR=$(readlink -f "${2:-$(dirname "$LVS_BIN")}")
+    require_root
+    require_cmds ip nsenter ethtool curl tcpdump mount umount "$PY"
+    [[ -x $LVS_BIN ]] || fail "lvs-xdp binary not found: $LVS_BIN (build first)"
+    trap lib_cleanup EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+    LIB_TMP=$(mktemp -d "/tmp/$LIB_PREFIX.XXXXXX")
+    LIB_BPFFS=$LIB_TMP/bpffs
+    mkdir "$LIB_BPFFS"
+    mount -t bpf bpf "$LIB_BPFFS" || fail "cannot mount a bpffs on $LIB_BPFFS"
+    # lvs-xdp pins its maps here (--pin-dir, and LVS_XDP_PIN_DIR for good
+    # measure); libxdp pins its dispatcher here too instead of /sys/fs/bpf, so
+    # unmounting at the end leaves nothing behind.
+    export LVS_XDP_PIN_DIR=$LIB_BPFFS
+    export LIBXDP_BPFFS=$LIB_BPFFS
+    log "run prefix $LIB_PREFIX, temp dir $LIB_TMP"
+}
+
+# ---- running things in namespaces ------------------------------------------
+# in_ns NS CMD...: runs CMD in NS's network namespace. Uses nsenter (keeps the
+# mounts, so bpffs stays visible, unlike `ip netns exec`).
+in_ns() {
+    local ns=$1
+    shift
+    nsenter --net="/run/netns/$ns" -- "$@"
+}
+
+# lvs ARGS...: lvs-xdp in the director's namespace with this run's pin dir.
+lvs() { in_ns "$NS_DIR" "$LVS_BIN" --pin-dir "$LIB_BPFFS" "$@"; }
+
+# bg_in_ns NS LOGFILE CMD...: starts CMD in the background inside NS; records
+# its pid for cleanup; the pid is left in LIB_LAST_PID.
+bg_in_ns() {
+    local ns=$1 logf=$2
+    shift 2
+    nsenter --net="/run/netns/$ns" -- "$@" >"$logf" 2>&1 &
+    LIB_LAST_PID=$!
+    LIB_PIDS+=("$LIB_LAST_PID")
+}
+
+# wait_until TIMEOUT_S CMD...: retries CMD every 0.1 s until it succeeds.
+wait_until() {
+    local timeout=$1
+    shift
+    local end=$((SECONDS + timeout))
+    until "$@" >/dev/null 2>&1; do
+        ((SECONDS < end)) || return 1
+        sleep 0.1
+    done
+}
+
+# ---- building blocks ---------------------------------------------------------
+netns_create() {
+    local ns=$1
+    ip netns add "$ns"
+    LIB_NETNS+=("$ns")
+    ip -n "$ns" link set lo up
+}
+
+# bridge_create NS BRIDGE: a namespace holding a bridge (no STP, no delay).
+bridge_create() {
+    local ns=$1 br=$2
+    netns_create "$ns"
+    ip -n "$ns" link add "$br" type bridge forward_delay 0 stp_state 0
+    ip -n "$ns" link set "$br" up
+}
+
+# host_create NS IFACE ADDR/PLEN BR_NS BRIDGE PORT: a namespace with one veth
+# whose peer PORT is a port of BRIDGE. TX checksum offload is switched off on
+# IFACE: frames that cross a native-XDP hop would otherwise arrive with partial
+# checksums and be dropped (LAB-NOTES, condition 3).
+host_create() {
+    local ns=$1 ifc=$2 addr=$3 brns=$4 br=$5 port=$6
+    netns_create "$ns"
+    ip link add "$ifc" netns "$ns" type veth peer name "$port" netns "$brns"
+    ip -n "$brns" link set "$port" master "$br"
+    ip -n "$brns" link set "$port" up
+    ip -n "$ns" addr add "$addr" dev "$ifc"
+    ip -n "$ns" link set "$ifc" up
+    in_ns "$ns" ethtool -K "$ifc" tx off >/dev/null
+}
+
+# The XDP_PASS object attached to peers: the project's own, else xdp-tools'.
+xdp_pass_object() {
+    if [[ -f $BUILD_DIR/xdp_pass.bpf.o ]]; then
+        echo "$BUILD_DIR/xdp_pass.bpf.o xdp"
+    elif [[ -f /usr/lib/x86_64-linux-gnu/bpf/xdpfilt_alw_all.o ]]; then
+        echo "/usr/lib/x86_64-linux-gnu/bpf/xdpfilt_alw_all.o xdp"
+    else
+        fail "no XDP_PASS object: build the project (xdp_pass.bpf.o) or install xdp-tools"
+    fi
+}
+
+# peer_xdp_pass NS IFACE: native XDP_PASS on IFACE, the PEER of a veth that
+# sends with XDP_TX: veth delivers XDP_TX frames only when the peer has a
+# native XDP program (LAB-NOTES, condition 1). Also gives IFACE the NAPI that
+# XDP_REDIRECT into its peer needs (condition 2).
+peer_xdp_pass() {
+    local ns=$1 ifc=$2 obj sec
+    read -r obj sec < <(xdp_pass_object)
+    ip -n "$ns" link set dev "$ifc" xdpdrv obj "$obj" sec "$sec"
+    LIB_XDP+=("$ns $ifc")
+}
+
+# peer_gro_on NS IFACE: GRO on a veth, enough for XDP_REDIRECT into its peer
+# (not for XDP_TX).
+peer_gro_on() { in_ns "$1" ethtool -K "$2" gro on >/dev/null; }
+
+# ---- the DR topology ---------------------------------------------------------
+# One bridge in its own namespace; client, director, rs1 and rs2 each in a
+# namespace with one veth port on it. The director holds the VIP on its
+# interface as the how-to does (`ifconfig ens33:0 VIP netmask 255.255.255.255`),
+# so it answers ARP for it; the director's bridge port gets an XDP_PASS program
+# so lvs-xdp's XDP_TX frames are delivered.
+setup_dr_topology() {
+    log "creating DR topology (bridge $NS_BR; client $CLI_IP, director $DIR_IP, rs1 $RS1_IP, rs2 $RS2_IP, VIP $VIP)"
+    bridge_create "$NS_BR" "$BR_IF"
+    host_create "$NS_CLI" "$CLI_IF" "$CLI_IP/$SUBNET_PLEN" "$NS_BR" "$BR_IF" p-cli
+    host_create "$NS_DIR" "$DIR_IF" "$DIR_IP/$SUBNET_PLEN" "$NS_BR" "$BR_IF" p-dir
+    host_create "$NS_RS1" "$RS1_IF" "$RS1_IP/$SUBNET_PLEN" "$NS_BR" "$BR_IF" p-rs1
+    host_create "$NS_RS2" "$RS2_IF" "$RS2_IP/$SUBNET_PLEN" "$NS_BR" "$BR_IF" p-rs2
+    ip -n "$NS_DIR" addr add "$VIP/32" dev "$DIR_IF"
+    peer_xdp_pass "$NS_BR" p-dir
+    # Every host reaches every other one over the bridge.
+    local ip
+    for ip in "$DIR_IP" "$RS1_IP" "$RS2_IP"; do
+        in_ns "$NS_CLI" ping -c1 -W2 "$ip" >/dev/null || fail "topology: client cannot ping $ip"
+    done
+}
+
+# ---- services on the real servers -------------------------------------------
+# start_http_server NS NAME: python3 http.server on 0.0.0.0:80 in NS serving an
+# index.html that holds NAME; waits until it answers on ADDR.
+start_http_server() {
+    local ns=$1 name=$2 addr=$3
+    local root=$LIB_TMP/www-$name
+    mkdir -p "$root"
+    echo "$name" >"$root/index.html"
+    bg_in_ns "$ns" "$LIB_TMP/http-$name.log" "$PY" -m http.server 80 --bind 0.0.0.0 --directory "$root"
+    wait_until 10 in_ns "$ns" curl -s --max-time 1 "http://$addr/" ||
+        fail "http server $name did not come up (see $LIB_TMP/http-$name.log)"
+}
+
+start_http_servers() {
+    start_http_server "$NS_RS1" rs1 "$RS1_IP"
+    start_http_server "$NS_RS2" rs2 "$RS2_IP"
+}
+
+# start_udp_server NS NAME PORT: answers every datagram with "NAME <payload>",
+# from the address the datagram was sent to (the VIP, in DR).
+start_udp_server() {
+    local ns=$1 name=$2 port=$3
+    bg_in_ns "$ns" "$LIB_TMP/udp-$name.log" "$PY" "$LIB_DIR/udp_name_server.py" "$name" "$port"
+    wait_until 10 grep -q ready "$LIB_TMP/udp-$name.log" ||
+        fail "udp server $name did not come up (see $LIB_TMP/udp-$name.log)"
+}
+
+# ---- assertions helpers ------------------------------------------------------
+# http_get NS URL: the body of one request (a new connection), bounded in time.
+http_get() { in_ns "$1" curl -s --connect-timeout 2 --max-time 4 "$2"; }
+
+# sysctl_in NS KEY: a sysctl's value inside NS.
+sysctl_in() { in_ns "$1" cat "/proc/sys/${2//.//}"; }
+
+# capture_start NS IFACE FILTER: tcpdump into a file; the file name is left in
+# LIB_LAST_CAPTURE. Returns once tcpdump is listening.
+capture_start() {
+    local ns=$1 ifc=$2 filter=$3
+    local f
+    f=$LIB_TMP/cap-$ns-$ifc-$RANDOM.pcap
+    bg_in_ns "$ns" "$f.log" tcpdump -i "$ifc" -nn -U -w "$f" "$filter"
+    # shellcheck disable=SC2034 # read by the tests
+    LIB_LAST_CAPTURE=$f
+    LIB_LAST_CAPTURE_PID=$LIB_LAST_PID
+    wait_until 10 grep -q "listening on" "$f.log" || fail "tcpdump on $ifc did not start: $(cat "$f.log")"
+}
+
+# capture_stop: stops the capture started last (lets it flush).
+capture_stop() {
+    sleep 0.5
+    kill -INT "$LIB_LAST_CAPTURE_PID" 2>/dev/null || true
+    wait "$LIB_LAST_CAPTURE_PID" 2>/dev/null || true
+}
+
+# capture_count FILE FILTER: packets in FILE matching FILTER.
+capture_count() { tcpdump -nn -r "$1" "$2" 2>/dev/null | wc -l; }
+
+# ---- cleanup -----------------------------------------------------------------
+lib_cleanup() {
+    local rc=$?
+    ((LIB_CLEANED)) && return 0
+    LIB_CLEANED=1
+    set +e
+    trap - INT TERM
+    local pid entry ns ifc ino
+    for pid in "${LIB_PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+    for pid in "${LIB_PIDS[@]}"; do
+        for _ in 1 2 3 4 5 6 7 8 9 10; do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    done
+    # lvs-xdp's own programs first (through libxdp), then anything left.
+    if [[ -n $LVS_BIN && -e /run/netns/$NS_DIR ]] && ip -n "$NS_DIR" link show "$DIR_IF" 2>/dev/null | grep -q xdp; then
+        lvs detach "$DIR_IF" >/dev/null 2>&1
+        ip -n "$NS_DIR" link set dev "$DIR_IF" xdp off 2>/dev/null
+    fi
+    for entry in "${LIB_XDP[@]}"; do
+        read -r ns ifc <<<"$entry"
+        ip -n "$ns" link set dev "$ifc" xdp off 2>/dev/null
+    done
+    for ns in "${LIB_NETNS[@]}"; do
+        # realserver state files are named by the namespace's inode.
+        ino=$(stat -L -c %i "/run/netns/$ns" 2>/dev/null) && rm -f "/run/lvs-xdp/realserver-$ino.state"
+        ip netns del "$ns" 2>/dev/null
+    done
+    if [[ -n $LIB_BPFFS ]] && mountpoint -q "$LIB_BPFFS"; then
+        umount "$LIB_BPFFS" || umount -l "$LIB_BPFFS"
+    fi
+    if [[ -n $LIB_TMP && -d $LIB_TMP ]]; then
+        if ((rc != 0)) && [[ -n ${LVS_E2E_KEEP_LOGS:-} ]]; then
+            log "logs kept in $LIB_TMP"
+        else
+            rm -rf "$LIB_TMP"
+        fi
+    fi
+    return "$rc"
+}
+
+# lib_leftovers: what of this run still exists (for self-checks); empty if none.
+lib_leftovers() {
+    ip netns list | grep -F "$LIB_PREFIX" || true
+    ip -o link show | grep -F "$LIB_PREFIX" || true
+    grep -F "$LIB_PREFIX" /proc/mounts || true
+}

@@ -1,0 +1,30 @@
+#!/usr/bin/env python3
+"""UDP client for e2e tests: sends COUNT requests to ADDR:PORT, each from a new
+socket (so a new source port), and prints one line per request: the name of
+the server that answered, or "timeout". Bounded: at most TRIES tries of
+TIMEOUT seconds per request.
+Usage: udp_probe.py ADDR PORT COUNT [TIMEOUT] [TRIES]
+"""
+import socket
+import sys
+
+addr, port, count = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+timeout = float(sys.argv[4]) if len(sys.argv) > 4 else 1.0
+tries = int(sys.argv[5]) if len(sys.argv) > 5 else 2
+
+for i in range(count):
+    answer = "timeout"
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        s.settimeout(timeout)
+        s.connect((addr, port))  # replies from another address are ignored
+        payload = b"req-%d" % i
+        for _ in range(tries):
+            s.send(payload)
+            try:
+                data = s.recv(2048)
+            except socket.timeout:
+                continue
+            name, _, echo = data.partition(b" ")
+            answer = name.decode() if echo == payload else "garbled"
+            break
+    print(answer, flush=True)
