@@ -92,11 +92,11 @@ int run_subcommand(std::vector<std::string> args, const std::string& pin_dir) {
     } else if (status_cmd->parsed()) {
         std::cout << status(pin_dir);
     } else if (rs_add->parsed()) {
-        realserver_add(parse_addr(vip));
+        std::cout << realserver_add(parse_addr(vip)) << "\n";
     } else if (rs_del->parsed()) {
-        realserver_del(parse_addr(vip));
+        std::cout << realserver_del(parse_addr(vip)) << "\n";
     } else if (rs_list->parsed()) {
-        std::cout << realserver_status();
+        std::cout << realserver_status() << "\n";
     }
     return 0;
 }

@@ -1,0 +1,80 @@
+#include "cli/ipvsadm_exec.h"
+
+#include <iostream>
+
+#include "cli/restore.h"
+#include "cli/usage.h"
+#include "format/list.h"
+#include "format/save.h"
+#include "maps/counters.h"
+#include "maps/pin_dir.h"
+#include "maps/pinned_maps.h"
+#include "store/store.h"
+
+namespace lvs {
+namespace {
+
+// Runs change on a copy of the configuration and commits the result; a change
+// that throws leaves the maps as they were.
+template <class F>
+void change_config(const std::string& pin_dir, F&& change) {
+    Maps maps = Maps::open(pin_dir);
+    PinDirLock lock(pin_dir);
+    Store store(maps);
+    Config before = store.load();
+    Config after = before;
+    change(after);
+    store.commit(before, after);
+}
+
+void zero_counters(const std::string& pin_dir, const std::optional<Service>& only) {
+    Maps maps = Maps::open(pin_dir);
+    PinDirLock lock(pin_dir);
+    Config cfg = Store(maps).load();
+    if (only && !cfg.find(only->key))
+        throw UserError("No such service");
+    PerCpuArray<lvs_counters> svc_stats(maps.svc_stats), dest_stats(maps.dest_stats);
+    for (const Service& svc : cfg.services()) {
+        if (only && !(svc.key == only->key))
+            continue;
+        svc_stats.set_all(svc.id, lvs_counters{});
+        for (const Dest& d : svc.dests)
+            dest_stats.set_all(d.id, lvs_counters{});
+    }
+}
+
+}  // namespace
+
+void run_ipvsadm(const Command& cmd, const std::string& pin_dir) {
+    switch (cmd.action) {
+    case Action::Help:
+    case Action::Version:
+        std::cout << ipvsadm_help_or_version(cmd.action);
+        return;
+    case Action::List: {
+        Maps maps = Maps::open(pin_dir);
+        Config cfg = Store(maps).load();
+        ListData data{.cfg = &cfg,
+                      .conn_table_size = maps.conns.max_entries(),
+                      .only = cmd.service ? std::optional<ServiceKey>(cmd.service->key) : std::nullopt};
+        std::cout << format_list(data, cmd.list);
+        return;
+    }
+    case Action::Save: {
+        Maps maps = Maps::open(pin_dir);
+        std::cout << format_save(Store(maps).load(), cmd.list.numeric);
+        return;
+    }
+    case Action::Restore:
+        change_config(pin_dir, [](Config& cfg) { restore_into(cfg, std::cin); });
+        return;
+    case Action::Zero:
+        zero_counters(pin_dir, cmd.service);
+        return;
+    default:
+        change_config(pin_dir, [&](Config& cfg) { apply_command(cfg, cmd); });
+        return;
+    }
+}
+
+}  // namespace lvs

@@ -1,0 +1,49 @@
+// A director under test: the real compiled XDP object, loaded (not attached)
+// with its maps pinned in a private bpffs, configured through the real loader
+// code (ipvsadm parser, Config, Store), and run with BPF_PROG_TEST_RUN.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "lvs_xdp/abi.h"
+#include "maps/pinned_maps.h"
+#include "selftests/packet.h"
+
+struct lvs_xdp;
+
+namespace lvs::test {
+
+struct RunResult {
+    int action;  // XDP_PASS, XDP_TX, ...
+    Bytes out;
+};
+
+inline const Mac kDirectorMac{0x02, 0, 0, 0, 0, 0xd1};
+
+class Director {
+public:
+    Director();
+    ~Director();
+
+    // One ipvsadm command line, e.g. "-A -t 10.1.0.100:80 -s rr".
+    void ipvsadm(const std::string& line);
+    // Gives a real server a known MAC on the test interface (lo), as the loader's
+    // neighbour lookup would in a real network.
+    void set_mac(const std::string& rip, const Mac& mac);
+    // One run of the program on frame (repeat = 1), ingress on lo.
+    RunResult run(const Bytes& frame);
+
+    lvs_counters service_counters(const std::string& vip_port, uint8_t proto = 6);
+    lvs_counters dest_counters(const std::string& rip);
+    lvs_xdp_stats xdp_stats();
+    const Maps& maps() const { return *maps_; }
+
+private:
+    std::string dir_;
+    lvs_xdp* skel_ = nullptr;
+    std::unique_ptr<Maps> maps_;
+    uint32_t dest_id(const std::string& rip);
+};
+
+}  // namespace lvs::test

@@ -1,0 +1,109 @@
+#include "selftests/packet.h"
+
+#include <arpa/inet.h>
+
+#include <cstring>
+
+namespace lvs::test {
+namespace {
+
+void put16(Bytes& b, size_t at, uint16_t v) {
+    b[at] = v >> 8;
+    b[at + 1] = v & 0xff;
+}
+
+uint32_t ip4(const std::string& s) {
+    in_addr a{};
+    inet_pton(AF_INET, s.c_str(), &a);
+    return a.s_addr;
+}
+
+Bytes ethernet(const Mac& dst, const Mac& src, uint16_t type) {
+    Bytes b(14);
+    std::memcpy(b.data(), dst.data(), 6);
+    std::memcpy(b.data() + 6, src.data(), 6);
+    put16(b, 12, type);
+    return b;
+}
+
+// Appends an IPv4 header for an l4_len-byte payload and returns its offset.
+size_t append_ipv4(Bytes& b, uint32_t saddr, uint32_t daddr, uint8_t proto, uint8_t ttl, size_t l4_len) {
+    size_t at = b.size();
+    b.resize(at + 20);
+    b[at] = 0x45;
+    put16(b, at + 2, 20 + l4_len);
+    put16(b, at + 4, 0x1234);
+    put16(b, at + 6, 0x4000);  // DF
+    b[at + 8] = ttl;
+    b[at + 9] = proto;
+    std::memcpy(&b[at + 12], &saddr, 4);
+    std::memcpy(&b[at + 16], &daddr, 4);
+    put16(b, at + 10, inet_checksum(&b[at], 20));
+    return at;
+}
+
+}  // namespace
+
+uint16_t inet_checksum(const uint8_t* data, size_t len, uint32_t sum) {
+    for (size_t i = 0; i + 1 < len; i += 2)
+        sum += (data[i] << 8) | data[i + 1];
+    if (len & 1)
+        sum += data[len - 1] << 8;
+    while (sum >> 16)
+        sum = (sum & 0xffff) + (sum >> 16);
+    return ~sum & 0xffff;
+}
+
+Bytes frame(const FrameSpec& s) {
+    Bytes b = ethernet(s.dst_mac, s.src_mac, 0x0800);
+    size_t hdr = s.proto == 6 ? 20 : 8;
+    size_t l4_len = hdr + s.payload.size();
+    uint32_t saddr = ip4(s.saddr), daddr = ip4(s.daddr);
+    size_t ip = append_ipv4(b, saddr, daddr, s.proto, s.ttl, l4_len);
+    size_t l4 = b.size();
+    b.resize(l4 + l4_len);
+    put16(b, l4, s.sport);
+    put16(b, l4 + 2, s.dport);
+    if (s.proto == 6) {
+        put16(b, l4 + 4, 0x0000);
+        put16(b, l4 + 6, 0x0001);  // sequence number
+        b[l4 + 12] = 5 << 4;
+        b[l4 + 13] = s.tcp_flags;
+        put16(b, l4 + 14, 65535);
+    } else {
+        put16(b, l4 + 4, l4_len);
+    }
+    std::memcpy(&b[l4 + hdr], s.payload.data(), s.payload.size());
+    // Pseudo-header sum, then the segment.
+    uint32_t pseudo = 0;
+    for (size_t i = 12; i < 20; i += 2)
+        pseudo += (b[ip + i] << 8) | b[ip + i + 1];
+    pseudo += s.proto + l4_len;
+    size_t csum_at = l4 + (s.proto == 6 ? 16 : 6);
+    uint16_t c = inet_checksum(&b[l4], l4_len, pseudo);
+    put16(b, csum_at, s.proto == 17 && c == 0 ? 0xffff : c);
+    return b;
+}
+
+Bytes arp_request(const std::string& target) {
+    Bytes b = ethernet({0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, {0x02, 0, 0, 0, 0, 0xc1}, 0x0806);
+    Bytes arp = {0, 1, 8, 0, 6, 4, 0, 1, 0x02, 0, 0, 0, 0, 0xc1, 10, 1, 0, 10, 0, 0, 0, 0, 0, 0};
+    uint32_t t = ip4(target);
+    arp.resize(arp.size() + 4);
+    std::memcpy(&arp[24], &t, 4);
+    b.insert(b.end(), arp.begin(), arp.end());
+    return b;
+}
+
+Bytes icmp_echo(const std::string& saddr, const std::string& daddr) {
+    Bytes b = ethernet({0x02, 0, 0, 0, 0, 0xd1}, {0x02, 0, 0, 0, 0, 0xc1}, 0x0800);
+    append_ipv4(b, ip4(saddr), ip4(daddr), 1, 64, 8);
+    size_t at = b.size();
+    b.resize(at + 8);
+    b[at] = 8;  // echo request
+    put16(b, at + 4, 0x4242);
+    put16(b, at + 2, inet_checksum(&b[at], 8));
+    return b;
+}
+
+}  // namespace lvs::test
