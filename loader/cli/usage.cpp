@@ -1,0 +1,73 @@
+// Laid out like ipvsadm 1.31's usage, listing what lvs-xdp takes; the options it
+// parses only to refuse (ipvsadm features not in this version) are named at the end.
+#include "cli/usage.h"
+
+namespace lvs {
+namespace {
+
+std::string version_line() {
+    return "lvs-xdp v" LVS_XDP_VERSION " (ipvsadm v1.31 command line, IPVS v1.2.1 compatible)\n";
+}
+
+constexpr const char* kUsage =
+    "Usage:\n"
+    "  lvs-xdp -A|E virtual-service [-s scheduler] [-p [timeout]] [-M netmask]\n"
+    "  lvs-xdp -D virtual-service\n"
+    "  lvs-xdp -C\n"
+    "  lvs-xdp -R\n"
+    "  lvs-xdp -S [-n]\n"
+    "  lvs-xdp -a|e virtual-service -r server-address [options]\n"
+    "  lvs-xdp -d virtual-service -r server-address\n"
+    "  lvs-xdp -L|l [virtual-service] [options]\n"
+    "  lvs-xdp -Z [virtual-service]\n"
+    "  lvs-xdp -h\n"
+    "\n"
+    "Commands:\n"
+    "Either long or short options are allowed.\n"
+    "  --add-service     -A        add virtual service with options\n"
+    "  --edit-service    -E        edit virtual service with options\n"
+    "  --delete-service  -D        delete virtual service\n"
+    "  --clear           -C        clear the whole table\n"
+    "  --restore         -R        restore rules from stdin (all lines or none)\n"
+    "  --save            -S        save rules to stdout\n"
+    "  --add-server      -a        add real server with options\n"
+    "  --edit-server     -e        edit real server with options\n"
+    "  --delete-server   -d        delete real server\n"
+    "  --list            -L|-l     list the table\n"
+    "  --zero            -Z        zero counters in a service or all services\n"
+    "  --help            -h        display this help message\n"
+    "  --version         -v        display the version\n"
+    "\n"
+    "virtual-service:\n"
+    "  --tcp-service|-t  service-address   service-address is IPv4-address:port\n"
+    "  --udp-service|-u  service-address   service-address is IPv4-address:port\n"
+    "\n"
+    "Options:\n"
+    "  --scheduler    -s scheduler         one of rr|wrr,\n"
+    "                                      the default scheduler is wlc (not in lvs-xdp yet).\n"
+    "  --persistent   -p [timeout]         persistent service (timeout 360 s if not given)\n"
+    "  --netmask      -M netmask           persistent granularity mask\n"
+    "  --real-server  -r server-address    server-address is IPv4-address[:port]\n"
+    "  --gatewaying   -g                   gatewaying (direct routing) (default)\n"
+    "  --weight       -w weight            capacity of real server (0..65535, default 1)\n"
+    "  --u-threshold  -x uthreshold        upper threshold of connections\n"
+    "  --l-threshold  -y lthreshold        lower threshold of connections\n"
+    "  --thresholds                        output of thresholds information\n"
+    "  --tun-info                          output of tunnel information\n"
+    "  --exact        -X                   expand numbers (display exact values)\n"
+    "  --nosort                            disable sorting output of service/server entries\n"
+    "  --sort                              does nothing, for backwards compatibility\n"
+    "  --numeric      -n                   numeric output of addresses and ports\n"
+    "\n"
+    "Accepted as ipvsadm accepts them, but not available in this version of lvs-xdp:\n"
+    "  -i (tunneling), -m (masquerading), IPv6 addresses, port 0, -f, -6, --sctp-service,\n"
+    "  -o, --pe, -b, --tun-*, -c, --timeout, --daemon, --stats, --rate, --persistent-conn,\n"
+    "  --set, --start-daemon, --stop-daemon.\n";
+
+}  // namespace
+
+std::string ipvsadm_help_or_version(Action action) {
+    return action == Action::Help ? version_line() + kUsage : version_line();
+}
+
+}  // namespace lvs

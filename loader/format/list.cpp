@@ -1,0 +1,122 @@
+// -L output. The layouts are ipvsadm's printf formats (print_title and
+// print_service_entry in ipvsadm.c, see docs/notes-ipvsadm.md section 1),
+// including its quirks: the padding spaces at the end of server lines, IPv4
+// service names cut at 33 characters and server names at 28.
+#include "format/list.h"
+
+#include <cstdarg>
+#include <cstdio>
+
+#include "error.h"
+#include "format/ipvsadm_order.h"
+#include "format/names.h"
+
+namespace lvs {
+namespace {
+
+[[gnu::format(printf, 1, 2)]] std::string printf_string(const char* fmt, ...) {
+    va_list args, again;
+    va_start(args, fmt);
+    va_copy(again, args);
+    const int n = std::vsnprintf(nullptr, 0, fmt, args);
+    va_end(args);
+    std::string s(static_cast<size_t>(n), '\0');
+    std::vsnprintf(s.data(), s.size() + 1, fmt, again);
+    va_end(again);
+    return s;
+}
+
+void reject_unavailable(const ListOptions& o) {
+    auto refuse = [](const char* what) {
+        throw UserError(std::string(what) + " not available in this version of lvs-xdp; use -L without it");
+    };
+    if (o.connection)
+        refuse("Listing connections (-c) is");
+    if (o.timeout)
+        refuse("Connection timeouts (--timeout) are");
+    if (o.stats)
+        refuse("--stats is");
+    if (o.rate)
+        refuse("--rate is");
+    if (o.persistent_conn)
+        refuse("--persistent-conn is");
+}
+
+std::string title(const ListOptions& o) {
+    if (o.thresholds)
+        return printf_string("%-33s %-10s %-10s %-10s %-10s\n  -> RemoteAddress:Port\n",
+                             "Prot LocalAddress:Port", "Uthreshold", "Lthreshold", "ActiveConn",
+                             "InActConn");
+    if (o.tun_info)
+        return "Prot LocalAddress:Port Scheduler Flags\n"
+               "  -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn InActConn\n";
+    return "Prot LocalAddress:Port Scheduler Flags\n"
+           "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n";
+}
+
+const char* fwd_name(Fwd fwd) {
+    switch (fwd) {
+    case Fwd::Masq: return "Masq";
+    case Fwd::Local: return "Local";
+    case Fwd::Tunnel: return "Tunnel";
+    case Fwd::Route: return "Route";
+    }
+    return "(null)";  // what ipvsadm's printf shows for an unknown method
+}
+
+std::string service_line(const Service& svc, const ListOptions& o) {
+    std::string name = proto_name(svc.key.proto);
+    name.resize(4, ' ');  // "%-4s %s"
+    name += " " + addrport_text(svc.key.addr, svc.key.port, svc.key.proto, o.numeric);
+    if (!svc.key.addr.is_v6())
+        name = name.substr(0, 33);
+    std::string line = name + " " + svc.sched;
+    if (svc.flags & LVS_SVC_F_PERSISTENT) {
+        line += " persistent " + std::to_string(svc.timeout);
+        if (auto mask = netmask_text(svc); !mask.empty())
+            line += " mask " + mask;
+    }
+    return line + "\n";
+}
+
+std::string dest_line(const Service& svc, const Dest& d, const ListData& data, const ListOptions& o) {
+    std::string name = addrport_text(d.addr, d.port, svc.key.proto, o.numeric);
+    if (!d.addr.is_v6())
+        name = name.substr(0, 28);
+    const auto [active, inactive] = data.conn_counts ? data.conn_counts(d.id) : std::pair<uint32_t, uint32_t>{};
+    const int weight = static_cast<int>(d.weight);
+    if (o.thresholds)
+        return printf_string("  -> %-28s %-10u %-10u %-10u %-10u\n", name.c_str(), d.u_threshold,
+                             d.l_threshold, active, inactive);
+    if (o.tun_info)
+        return printf_string("  -> %-28s %-7s %-13s %-6d %-10u %-10u\n", name.c_str(), fwd_name(d.fwd),
+                             d.fwd == Fwd::Tunnel ? "ipip" : "n/a", weight, active, inactive);
+    return printf_string("  -> %-28s %-7s %-6d %-10u %-10u\n", name.c_str(), fwd_name(d.fwd), weight,
+                         active, inactive);
+}
+
+}  // namespace
+
+std::string format_list(const ListData& data, const ListOptions& o) {
+    reject_unavailable(o);
+    std::string out;
+    std::vector<const Service*> services;
+    if (data.only) {
+        const Service* svc = data.cfg->find(*data.only);
+        if (!svc)
+            throw UserError("No such service");
+        services.push_back(svc);
+    } else {
+        out = "IP Virtual Server version 1.2.1 (size=" + std::to_string(data.conn_table_size) + ")\n";
+        services = ordered_services(*data.cfg, !o.nosort);
+    }
+    out += title(o);
+    for (const Service* svc : services) {
+        out += service_line(*svc, o);
+        for (const Dest* d : ordered_dests(*svc, !o.nosort))
+            out += dest_line(*svc, *d, data, o);
+    }
+    return out;
+}
+
+}  // namespace lvs

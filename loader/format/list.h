@@ -1,0 +1,29 @@
+// The -L listing, laid out byte for byte as ipvsadm 1.31 prints it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <utility>
+
+#include "cli/command.h"
+#include "model/config.h"
+
+namespace lvs {
+
+struct ListData {
+    const Config* cfg = nullptr;
+    uint32_t conn_table_size = 0;  // the "(size=N)" of the version line
+    // ActiveConn and InActConn of a destination id; when empty, both are 0.
+    std::function<std::pair<uint32_t, uint32_t>(uint32_t dest_id)> conn_counts;
+    // -L -t VIP:port lists just this service (and no version line).
+    std::optional<ServiceKey> only;
+};
+
+// Throws UserError("No such service") when `only` names no service, and for
+// listings lvs-xdp can't produce yet (-c, --timeout, --stats, --rate,
+// --persistent-conn).
+std::string format_list(const ListData& d, const ListOptions& o);
+
+}  // namespace lvs

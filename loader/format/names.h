@@ -1,0 +1,20 @@
+// Addresses, ports and netmasks as ipvsadm writes them in -L and -S output.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+#include "model/config.h"
+
+namespace lvs {
+
+// "addr:port" ("[addr]:port" for IPv6). Unless numeric, the host's name and the
+// port's service name for proto replace the numbers where they are known, as
+// ipvsadm does without -n.
+std::string addrport_text(const Addr& addr, uint16_t port, Proto proto, bool numeric);
+
+// The persistence netmask as -M takes it (dotted for IPv4, a prefix length for
+// IPv6), or "" when it is the default /32 (/128), which ipvsadm leaves out.
+std::string netmask_text(const Service& svc);
+
+}  // namespace lvs

@@ -1,0 +1,121 @@
+// Config operations. Each check, its order and its message follow what the IPVS
+// kernel code checks and what ipvsadm then prints (libipvs's ipvs_strerror), so
+// a script written against ipvsadm sees the same failures here.
+#include "model/config.h"
+
+#include <algorithm>
+
+#include "error.h"
+#include "sched/scheduler.h"
+
+namespace lvs {
+
+namespace {
+
+Dest* find_dest(Service& svc, const Addr& addr, uint16_t port) {
+    auto it = std::find_if(svc.dests.begin(), svc.dests.end(),
+                           [&](const Dest& d) { return d.addr == addr && d.port == port; });
+    return it == svc.dests.end() ? nullptr : &*it;
+}
+
+void check_scheduler(const std::string& name) {
+    if (auto why = scheduler_error(name); !why.empty())
+        throw UserError(why);
+}
+
+// IPVS refuses a lower threshold above the upper one, even when the upper one is
+// 0 (no limit); ipvsadm then only shows strerror(ERANGE), so say what is wrong.
+void check_thresholds(const Dest& d) {
+    if (d.l_threshold > d.u_threshold)
+        throw UserError("lower threshold -y " + std::to_string(d.l_threshold) +
+                        " is higher than upper threshold -x " + std::to_string(d.u_threshold) +
+                        "; give -x at least as large as -y");
+}
+
+// IPVS accepts only unicast (or local) real servers.
+bool is_unicast(const Addr& a) {
+    const auto& b = a.bytes;
+    if (a.is_v6())
+        return b[0] != 0xff && std::any_of(b.begin(), b.end(), [](uint8_t x) { return x != 0; });
+    const bool zeronet = b[0] == 0;
+    const bool multicast = (b[0] & 0xf0) == 0xe0;
+    const bool broadcast = b[0] == 255 && b[1] == 255 && b[2] == 255 && b[3] == 255;
+    return !zeronet && !multicast && !broadcast;
+}
+
+}  // namespace
+
+Service* Config::find(const ServiceKey& key) {
+    auto it = std::find_if(services_.begin(), services_.end(),
+                           [&](const Service& s) { return s.key == key; });
+    return it == services_.end() ? nullptr : &*it;
+}
+
+const Service* Config::find(const ServiceKey& key) const {
+    return const_cast<Config*>(this)->find(key);
+}
+
+void Config::add_service(const Service& svc) {
+    if (find(svc.key))
+        throw UserError("Service already exists");
+    check_scheduler(svc.sched);
+    services_.push_back(svc);
+}
+
+void Config::edit_service(const Service& svc) {
+    Service* cur = find(svc.key);
+    if (!cur)
+        throw UserError("No such service");
+    check_scheduler(svc.sched);
+    cur->sched = svc.sched;
+    cur->flags = svc.flags;
+    cur->timeout = svc.timeout;
+    cur->netmask = svc.netmask;
+}
+
+void Config::delete_service(const ServiceKey& key) {
+    if (!find(key))
+        throw UserError("No such service");
+    std::erase_if(services_, [&](const Service& s) { return s.key == key; });
+}
+
+void Config::add_dest(const ServiceKey& key, const Dest& dest) {
+    Service* svc = find(key);
+    if (!svc)
+        throw UserError("Service not defined");
+    check_thresholds(dest);
+    if (find_dest(*svc, dest.addr, dest.port))
+        throw UserError("Destination already exists");
+    if (!is_unicast(dest.addr))
+        throw UserError("Invalid operation: real server address " + dest.addr.str() +
+                        " is not a unicast address");
+    svc->dests.push_back(dest);
+}
+
+void Config::edit_dest(const ServiceKey& key, const Dest& dest) {
+    Service* svc = find(key);
+    if (!svc)
+        throw UserError("Service not defined");
+    check_thresholds(dest);
+    Dest* cur = find_dest(*svc, dest.addr, dest.port);
+    if (!cur)
+        throw UserError("No such destination");
+    const uint32_t id = cur->id;  // the slot stays the same server's
+    *cur = dest;
+    cur->id = id;
+}
+
+void Config::delete_dest(const ServiceKey& key, const Addr& addr, uint16_t port) {
+    Service* svc = find(key);
+    if (!svc)
+        throw UserError("Service not defined");
+    if (!find_dest(*svc, addr, port))
+        throw UserError("No such destination");
+    std::erase_if(svc->dests, [&](const Dest& d) { return d.addr == addr && d.port == port; });
+}
+
+std::string proto_name(Proto p) {
+    return p == Proto::Tcp ? "TCP" : "UDP";
+}
+
+}  // namespace lvs

@@ -1,0 +1,167 @@
+#include <gtest/gtest.h>
+
+#include "cli/command.h"
+#include "error.h"
+#include "format/list.h"
+
+using namespace lvs;
+
+namespace {
+
+Config config_of(std::vector<std::vector<std::string>> commands) {
+    Config cfg;
+    for (const auto& c : commands)
+        apply_command(cfg, parse_ipvsadm(c));
+    return cfg;
+}
+
+// format_list for the -L command line args.
+std::string list(const Config& cfg, std::vector<std::string> args) {
+    const Command cmd = parse_ipvsadm(args);
+    ListData data{.cfg = &cfg, .conn_table_size = 4096};
+    if (cmd.service)
+        data.only = cmd.service->key;
+    return format_list(data, cmd.list);
+}
+
+const std::string kHeader =
+    "IP Virtual Server version 1.2.1 (size=4096)\n"
+    "Prot LocalAddress:Port Scheduler Flags\n"
+    "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n";
+
+}  // namespace
+
+TEST(ListFormat, GoldenNumericListing) {
+    const Config cfg = config_of({{"-A", "-t", "192.168.88.250:80", "-s", "rr"},
+                                  {"-a", "-t", "192.168.88.250:80", "-r", "192.168.88.50:80", "-g", "-w", "1"}});
+    // ipvsadm pads ActiveConn and InActConn to 10 columns, so lines end in spaces.
+    EXPECT_EQ(list(cfg, {"-L", "-n"}),
+              "IP Virtual Server version 1.2.1 (size=4096)\n"
+              "Prot LocalAddress:Port Scheduler Flags\n"
+              "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"
+              "TCP  192.168.88.250:80 rr\n"
+              "  -> 192.168.88.50:80             Route   1      0          0         \n");
+}
+
+TEST(ListFormat, EmptyTable) {
+    EXPECT_EQ(list(Config{}, {"-Ln"}), kHeader);
+}
+
+TEST(ListFormat, ConnectionCountsComeFromTheCallback) {
+    Config cfg = config_of({{"-A", "-u", "192.168.88.250:53", "-s", "wrr"},
+                            {"-a", "-u", "192.168.88.250:53", "-r", "192.168.88.53", "-w", "12"}});
+    cfg.services()[0].dests[0].id = 7;
+    ListData data{.cfg = &cfg,
+                  .conn_table_size = 1048576,
+                  .conn_counts = [](uint32_t id) { return std::pair<uint32_t, uint32_t>(id * 100, 5); }};
+    ListOptions numeric;
+    numeric.numeric = true;
+    EXPECT_EQ(format_list(data, numeric),
+              "IP Virtual Server version 1.2.1 (size=1048576)\n"
+              "Prot LocalAddress:Port Scheduler Flags\n"
+              "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"
+              "UDP  192.168.88.250:53 wrr\n"
+              "  -> 192.168.88.53:53             Route   12     700        5         \n");
+}
+
+TEST(ListFormat, PersistenceAndNetmask) {
+    const Config cfg = config_of({{"-A", "-t", "192.168.88.250:443", "-s", "rr", "-p"},
+                                  {"-A", "-t", "192.168.88.251:443", "-s", "rr", "-p", "60", "-M", "255.255.255.0"}});
+    EXPECT_EQ(list(cfg, {"-L", "-n"}), kHeader +
+                                           "TCP  192.168.88.250:443 rr persistent 360\n"
+                                           "TCP  192.168.88.251:443 rr persistent 60 mask 255.255.255.0\n");
+}
+
+TEST(ListFormat, SortedAsIpvsadmSortsUnlessNosort) {
+    const Config cfg = config_of({{"-A", "-u", "192.168.88.250:53", "-s", "rr"},
+                                  {"-A", "-t", "192.168.88.250:443", "-s", "rr"},
+                                  {"-A", "-t", "192.168.88.249:8080", "-s", "rr"},
+                                  {"-A", "-t", "192.168.88.250:80", "-s", "rr"},
+                                  {"-a", "-t", "192.168.88.250:80", "-r", "192.168.88.60", "-w", "2"},
+                                  {"-a", "-t", "192.168.88.250:80", "-r", "192.168.88.50", "-w", "3"}});
+    // TCP before UDP, then address, then port; servers by address.
+    EXPECT_EQ(list(cfg, {"-L", "-n"}),
+              kHeader +
+                  "TCP  192.168.88.249:8080 rr\n"
+                  "TCP  192.168.88.250:80 rr\n"
+                  "  -> 192.168.88.50:80             Route   3      0          0         \n"
+                  "  -> 192.168.88.60:80             Route   2      0          0         \n"
+                  "TCP  192.168.88.250:443 rr\n"
+                  "UDP  192.168.88.250:53 rr\n");
+    EXPECT_EQ(list(cfg, {"-L", "-n", "--nosort"}),
+              kHeader +
+                  "UDP  192.168.88.250:53 rr\n"
+                  "TCP  192.168.88.250:443 rr\n"
+                  "TCP  192.168.88.249:8080 rr\n"
+                  "TCP  192.168.88.250:80 rr\n"
+                  "  -> 192.168.88.60:80             Route   2      0          0         \n"
+                  "  -> 192.168.88.50:80             Route   3      0          0         \n");
+}
+
+TEST(ListFormat, AddressesFarApartSortAsIpvsadmsWrappingCompare) {
+    // libipvs subtracts addresses as 32-bit numbers into an int, so 10.0.0.1 -
+    // 192.168.0.1 comes out positive and 10.0.0.1 is listed second.
+    const Config cfg = config_of({{"-A", "-t", "10.0.0.1:80", "-s", "rr"},
+                                  {"-A", "-t", "192.168.0.1:80", "-s", "rr"}});
+    EXPECT_EQ(list(cfg, {"-L", "-n"}), kHeader +
+                                           "TCP  192.168.0.1:80 rr\n"
+                                           "TCP  10.0.0.1:80 rr\n");
+}
+
+TEST(ListFormat, OneServiceHasNoVersionLine) {
+    const Config cfg = config_of({{"-A", "-t", "192.168.88.250:80", "-s", "rr"},
+                                  {"-A", "-t", "192.168.88.250:443", "-s", "wrr"}});
+    EXPECT_EQ(list(cfg, {"-L", "-n", "-t", "192.168.88.250:443"}),
+              "Prot LocalAddress:Port Scheduler Flags\n"
+              "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"
+              "TCP  192.168.88.250:443 wrr\n");
+    EXPECT_THROW(
+        {
+            try {
+                list(cfg, {"-L", "-n", "-t", "192.168.88.250:8443"});
+            } catch (const UserError& e) {
+                EXPECT_STREQ(e.what(), "No such service");
+                throw;
+            }
+        },
+        UserError);
+}
+
+TEST(ListFormat, Thresholds) {
+    const Config cfg = config_of({{"-A", "-t", "192.168.88.250:80", "-s", "rr"},
+                                  {"-a", "-t", "192.168.88.250:80", "-r", "192.168.88.50", "-x", "100", "-y", "10"}});
+    EXPECT_EQ(list(cfg, {"-L", "-n", "--thresholds"}),
+              "IP Virtual Server version 1.2.1 (size=4096)\n"
+              "Prot LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn \n"
+              "  -> RemoteAddress:Port\n"
+              "TCP  192.168.88.250:80 rr\n"
+              "  -> 192.168.88.50:80             100        10         0          0         \n");
+}
+
+TEST(ListFormat, TunnelInfo) {
+    const Config cfg = config_of({{"-A", "-t", "192.168.88.250:80", "-s", "rr"},
+                                  {"-a", "-t", "192.168.88.250:80", "-r", "192.168.88.50"}});
+    EXPECT_EQ(list(cfg, {"-L", "-n", "--tun-info"}),
+              "IP Virtual Server version 1.2.1 (size=4096)\n"
+              "Prot LocalAddress:Port Scheduler Flags\n"
+              "  -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn InActConn\n"
+              "TCP  192.168.88.250:80 rr\n"
+              "  -> 192.168.88.50:80             Route   n/a           1      0          0         \n");
+}
+
+TEST(ListFormat, WithoutNumericNamesAreResolved) {
+    const Config cfg = config_of({{"-A", "-t", "127.0.0.1:80", "-s", "rr"},
+                                  {"-a", "-t", "127.0.0.1:80", "-r", "127.0.0.1"}});
+    EXPECT_EQ(list(cfg, {"-L"}),
+              "IP Virtual Server version 1.2.1 (size=4096)\n"
+              "Prot LocalAddress:Port Scheduler Flags\n"
+              "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n"
+              "TCP  localhost:http rr\n"
+              "  -> localhost:http               Route   1      0          0         \n");
+}
+
+TEST(ListFormat, ListingsNotAvailableYetAreRefused) {
+    const Config cfg;
+    for (const char* opt : {"--stats", "--rate", "--persistent-conn", "-c", "--timeout"})
+        EXPECT_THROW(list(cfg, {"-L", opt}), UserError) << opt;
+}
