@@ -14,6 +14,7 @@
 #include "cli/command.h"
 #include "cli/ipvsadm_exec.h"
 #include "error.h"
+#include "log.h"
 #include "maps/pin_dir.h"
 #include "net/addr.h"
 #include "realserver/realserver.h"
@@ -104,13 +105,11 @@ int run_subcommand(std::vector<std::string> args, const std::string& pin_dir) {
 }  // namespace
 
 int run_cli(int argc, char** argv) {
-    spdlog::set_pattern("lvs-xdp: %^%l%$: %v");
-    spdlog::set_level(spdlog::level::warn);
+    setup_logging();
     try {
         std::vector<std::string> args(argv + 1, argv + argc);
         std::string pin_dir = resolve_pin_dir(take_pin_dir(args));
         if (!args.empty() && std::find(kSubcommands.begin(), kSubcommands.end(), args[0]) != kSubcommands.end()) {
-            spdlog::set_level(spdlog::level::info);
             return run_subcommand(args, pin_dir);
         }
         Command cmd = parse_ipvsadm(args);

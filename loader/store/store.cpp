@@ -201,11 +201,14 @@ void Store::commit(const Config& before, const Config& after) const {
             svc_writes.emplace_back(svc_key_of(svc.key), v);
     }
 
-    std::vector<lvs_dest*> unresolved;
+    // New servers get a moment to answer ARP; older unresolved ones are only
+    // asked again (the XDP program picks their MAC up once the kernel has it).
+    std::vector<lvs_dest*> fresh, stale;
     for (uint32_t id = 0; id < dests.size(); ++id)
         if (configured[id] && dests[id].fwd == LVS_FWD_ROUTE && !(dests[id].flags & LVS_DEST_F_L2_VALID))
-            unresolved.push_back(&dests[id]);
-    resolve_l2(unresolved);
+            (original[id].flags & LVS_DEST_F_IN_USE ? stale : fresh).push_back(&dests[id]);
+    resolve_l2(fresh);
+    resolve_l2(stale, std::chrono::milliseconds(0));
 
     // Servers first: the tables and services written next point at them.
     for (uint32_t id = 0; id < dests.size(); ++id)
