@@ -32,18 +32,24 @@ static __always_inline int dest_resolve_l2(struct xdp_md *ctx, struct lvs_dest *
 }
 
 /* Rewrites the MACs and sends the frame towards d: XDP_TX on the ingress
- * interface, a devmap redirect to another attached one. */
+ * interface, a devmap redirect to another attached one. A server behind an
+ * interface lvs-xdp is not attached to is left to the kernel, frame untouched. */
 static __always_inline int emit_to_dest(struct xdp_md *ctx, struct ethhdr *eth,
 					const struct lvs_dest *d, struct lvs_xdp_stats *gs)
 {
+	int same_port = d->ifindex == ctx->ingress_ifindex;
+	if (!same_port && !bpf_map_lookup_elem(&lvs_tx_ports, &d->ifindex)) {
+		gs->pass++;
+		return XDP_PASS;
+	}
 	__builtin_memcpy(eth->h_dest, d->dmac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, d->smac, ETH_ALEN);
-	if (d->ifindex == ctx->ingress_ifindex) {
+	if (same_port) {
 		gs->tx++;
 		return XDP_TX;
 	}
 	gs->redirect++;
-	return bpf_redirect_map(&lvs_tx_ports, d->ifindex, XDP_PASS);
+	return bpf_redirect_map(&lvs_tx_ports, d->ifindex, 0);
 }
 
 #endif

@@ -48,9 +48,12 @@ int lvs_xdp_main(struct xdp_md *ctx)
 		gs->pass++;
 		return XDP_PASS;
 	}
-	count_in(&lvs_svc_stats, svc->id, pkt.l3_len, t.new_conn);
-	count_in(&lvs_dest_stats, t.dest_id, pkt.l3_len, t.new_conn);
-	return emit_to_dest(ctx, pkt.eth, t.dest, gs);
+	int action = emit_to_dest(ctx, pkt.eth, t.dest, gs);
+	if (action != XDP_PASS) {
+		count_in(&lvs_svc_stats, svc->id, pkt.l3_len, t.new_conn);
+		count_in(&lvs_dest_stats, t.dest_id, pkt.l3_len, t.new_conn);
+	}
+	return action;
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -70,13 +70,13 @@ uint32_t Director::dest_id(const std::string& rip) {
     throw std::runtime_error("no real server " + rip);
 }
 
-void Director::set_mac(const std::string& rip, const Mac& mac) {
+void Director::set_mac(const std::string& rip, const Mac& mac, uint32_t egress_ifindex) {
     ArrayMap<lvs_dest> dests(maps_->dests);
     uint32_t id = dest_id(rip);
     lvs_dest d = dests.get(id);
     std::memcpy(d.dmac, mac.data(), 6);
     std::memcpy(d.smac, kDirectorMac.data(), 6);
-    d.ifindex = 1;  // lo: the ingress interface of test runs
+    d.ifindex = egress_ifindex;
     d.flags |= LVS_DEST_F_L2_VALID;
     dests.put(id, d);
 }

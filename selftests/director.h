@@ -30,7 +30,9 @@ public:
     void ipvsadm(const std::string& line);
     // Gives a real server a known MAC on the test interface (lo), as the loader's
     // neighbour lookup would in a real network.
-    void set_mac(const std::string& rip, const Mac& mac);
+    // egress_ifindex 1 (lo) is the ingress of test runs, so the frame is sent
+    // back out (XDP_TX); another index makes the program redirect to it.
+    void set_mac(const std::string& rip, const Mac& mac, uint32_t egress_ifindex = 1);
     // One run of the program on frame (repeat = 1), ingress on lo.
     RunResult run(const Bytes& frame);
 
