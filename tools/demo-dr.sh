@@ -52,7 +52,7 @@ for k in $(printf '%s\n' "${!hits[@]}" | sort); do printf '%-12s %d\n' "$k" "${h
 show director lvs-xdp -Ln
 lvs -Ln
 show director lvs-xdp -Ln --stats
-lvs -Ln --stats
+lvs -Ln --stats || true
 
 echo
 echo "== cleaning up =="

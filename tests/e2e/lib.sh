@@ -45,6 +45,7 @@ LIB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 LIB_NETNS=()    # namespaces to delete (deleting one removes its interfaces)
 LIB_PIDS=()     # background processes to stop
 LIB_XDP=()      # "NS IFACE" pairs with an XDP program we attached
+declare -A LIB_CAPTURE_FILE=()  # tcpdump pid -> capture file
 LIB_TMP=""      # temporary directory (logs, web roots, captures)
 LIB_BPFFS=""    # bpffs mounted for this run (pin dir of lvs-xdp and libxdp)
 LVS_BIN=""
@@ -232,28 +233,60 @@ start_udp_server() {
 # http_get NS URL: the body of one request (a new connection), bounded in time.
 http_get() { in_ns "$1" curl -s --connect-timeout 2 --max-time 4 "$2"; }
 
+# check_rr_split A B: fails unless two servers' counts of new flows look like
+# round robin. The rr position is per CPU in lvs-xdp (each CPU walks its own
+# copy of the sequence), so each CPU's share is split within 1 and the totals
+# differ by at most one per CPU; also each must have at least 40%. Hashing on
+# the source port (connect() prefers even ports) or a stuck position fails.
+check_rr_split() {
+    local a=$1 b=$2 cpus diff
+    cpus=$(nproc)
+    diff=$((a > b ? a - b : b - a))
+    ((a * 10 >= (a + b) * 4 && b * 10 >= (a + b) * 4)) ||
+        fail "uneven round robin: $a vs $b (each must have >= 40%)"
+    ((diff <= cpus)) || fail "round robin off by $diff ($a vs $b); at most $cpus (one per CPU) expected"
+}
+
+# iface_mac_of NS IFACE: the interface's MAC (not from /sys/class/net: nsenter
+# keeps the host's sysfs mount).
+iface_mac_of() { ip -n "$1" -o link show dev "$2" | sed -n 's|.*link/ether \([0-9a-f:]*\).*|\1|p'; }
+
 # sysctl_in NS KEY: a sysctl's value inside NS.
 sysctl_in() { in_ns "$1" cat "/proc/sys/${2//.//}"; }
 
 # capture_start NS IFACE FILTER: tcpdump into a file; the file name is left in
-# LIB_LAST_CAPTURE. Returns once tcpdump is listening.
+# LIB_LAST_CAPTURE, tcpdump's pid in LIB_LAST_CAPTURE_PID. Returns once tcpdump
+# is listening.
 capture_start() {
     local ns=$1 ifc=$2 filter=$3
     local f
     f=$LIB_TMP/cap-$ns-$ifc-$RANDOM.pcap
-    bg_in_ns "$ns" "$f.log" tcpdump -i "$ifc" -nn -U -w "$f" "$filter"
+    bg_in_ns "$ns" "$f.log" tcpdump -i "$ifc" -nn --immediate-mode -U -w "$f" "$filter"
     # shellcheck disable=SC2034 # read by the tests
     LIB_LAST_CAPTURE=$f
     LIB_LAST_CAPTURE_PID=$LIB_LAST_PID
+    LIB_CAPTURE_FILE[$LIB_LAST_PID]=$f
     wait_until 10 grep -q "listening on" "$f.log" || fail "tcpdump on $ifc did not start: $(cat "$f.log")"
 }
 
-# capture_stop: stops the capture started last (lets it flush).
+# capture_stop [PID...]: stops captures (default: the one started last). A
+# busy tcpdump lags behind and drops what it has not read when interrupted,
+# so first wait (at most 10 s) until no capture file has grown for a second.
 capture_stop() {
-    sleep 0.5
-    kill -INT "$LIB_LAST_CAPTURE_PID" 2>/dev/null || true
-    wait "$LIB_LAST_CAPTURE_PID" 2>/dev/null || true
+    local pid sizes prev="" stable=0 end=$((SECONDS + 10))
+    (($# > 0)) || set -- "$LIB_LAST_CAPTURE_PID"
+    while ((SECONDS < end && stable < 4)); do
+        sleep 0.25
+        sizes=$(for pid in "$@"; do stat -c %s "$(capture_file_of "$pid")" 2>/dev/null; done)
+        if [[ $sizes == "$prev" ]]; then stable=$((stable + 1)); else stable=0; fi
+        prev=$sizes
+    done
+    for pid in "$@"; do kill -INT "$pid" 2>/dev/null || true; done
+    for pid in "$@"; do wait "$pid" 2>/dev/null || true; done
 }
+
+# The file a capture started by capture_start writes.
+capture_file_of() { echo "${LIB_CAPTURE_FILE[$1]}"; }
 
 # capture_count FILE FILTER: packets in FILE matching FILTER.
 capture_count() { tcpdump -nn -r "$1" "$2" 2>/dev/null | wc -l; }

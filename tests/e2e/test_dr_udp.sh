@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# DR end to end over UDP: a request/response service on port 5353 of both real
+# servers (udp_name_server.py answers with its name, from the VIP), a UDP
+# virtual service with rr, and a client sending datagrams from many source
+# ports. Checks every request is answered, both servers answer about half, and
+# no reply reaches the director.
+# Usage (as root): test_dr_udp.sh LVS_XDP_BINARY [BUILD_DIR]
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+lib_init "${1:?usage: $0 LVS_XDP_BINARY [BUILD_DIR]}" "${2:-}"
+
+PORT=5353
+REQUESTS=${LVS_E2E_REQUESTS:-200}
+
+setup_dr_topology
+start_udp_server "$NS_RS1" rs1 "$PORT"
+start_udp_server "$NS_RS2" rs2 "$PORT"
+# The servers answer on their own addresses before anything else is set up.
+for ns_ip in "$NS_RS1:$RS1_IP" "$NS_RS2:$RS2_IP"; do
+    ip=${ns_ip#*:}
+    answer=$(in_ns "$NS_CLI" "$PY" "$LIB_DIR/udp_probe.py" "$ip" "$PORT" 1)
+    [[ $answer == rs? ]] || fail "udp server at $ip does not answer directly: $answer"
+done
+
+for ns in "$NS_RS1" "$NS_RS2"; do in_ns "$ns" "$LVS_BIN" realserver add "$VIP"; done
+
+lvs attach "$DIR_IF"
+lvs -A -u "$VIP:$PORT" -s rr
+lvs -a -u "$VIP:$PORT" -r "$RS1_IP:$PORT" -g
+lvs -a -u "$VIP:$PORT" -r "$RS2_IP:$PORT" -g
+listing=$(lvs -Ln)
+echo "$listing"
+grep -Eq "UDP +$VIP:$PORT +rr" <<<"$listing" || fail "-Ln does not show the UDP service"
+
+capture_start "$NS_BR" p-dir "udp port $PORT"
+cap=$LIB_LAST_CAPTURE
+cap_pid=$LIB_LAST_CAPTURE_PID
+capture_start "$NS_BR" p-cli "udp port $PORT"
+cap_cli=$LIB_LAST_CAPTURE
+cap_cli_pid=$LIB_LAST_CAPTURE_PID
+answers=$(in_ns "$NS_CLI" "$PY" "$LIB_DIR/udp_probe.py" "$VIP" "$PORT" "$REQUESTS" 1 3)
+capture_stop "$cap_pid" "$cap_cli_pid"
+rs1=$(grep -cx rs1 <<<"$answers" || true)
+rs2=$(grep -cx rs2 <<<"$answers" || true)
+lost=$((REQUESTS - rs1 - rs2))
+log "$REQUESTS datagrams: rs1=$rs1 rs2=$rs2 other=$lost ($(sort <<<"$answers" | uniq -c | tr '\n' ' '))"
+lvs -Ln --stats || true
+
+((lost == 0)) || fail "$lost of $REQUESTS requests got no (or a wrong) answer"
+check_rr_split "$rs1" "$rs2"
+pass "all $REQUESTS datagrams answered, split rs1=$rs1 rs2=$rs2"
+
+to_dir=$(capture_count "$cap" "dst host $VIP and dst port $PORT")
+replies=$(capture_count "$cap" "src host $VIP and src port $PORT")
+log "director port: $to_dir request datagrams (in and forwarded), $replies replies"
+((to_dir >= REQUESTS)) || fail "capture saw only $to_dir requests on the director's port"
+((replies == 0)) || fail "$replies replies from $VIP:$PORT reached the director's port"
+from_rs1=$(capture_count "$cap_cli" "src host $VIP and src port $PORT and ether src $(iface_mac_of "$NS_RS1" "$RS1_IF")")
+from_rs2=$(capture_count "$cap_cli" "src host $VIP and src port $PORT and ether src $(iface_mac_of "$NS_RS2" "$RS2_IF")")
+log "client port: replies from rs1's MAC=$from_rs1, rs2's MAC=$from_rs2"
+((from_rs1 > 0 && from_rs2 > 0)) || fail "the client did not get replies straight from both real servers"
+pass "replies bypass the director"
+
+for ns in "$NS_RS1" "$NS_RS2"; do in_ns "$ns" "$LVS_BIN" realserver del "$VIP"; done
