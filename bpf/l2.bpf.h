@@ -31,20 +31,24 @@ static __always_inline int dest_resolve_l2(struct xdp_md *ctx, struct lvs_dest *
 	return 0;
 }
 
-/* Rewrites the MACs and sends the frame towards d: XDP_TX on the ingress
- * interface, a devmap redirect to another attached one. A server behind an
- * interface lvs-xdp is not attached to is left to the kernel, frame untouched. */
-static __always_inline int emit_to_dest(struct xdp_md *ctx, struct ethhdr *eth,
-					const struct lvs_dest *d, struct lvs_xdp_stats *gs)
+/* Whether a frame for d can leave from here: through the ingress interface, or
+ * another interface lvs-xdp is attached to (a devmap entry). Otherwise the
+ * frame is left to the kernel, untouched. */
+static __always_inline int dest_port_ok(struct xdp_md *ctx, const struct lvs_dest *d)
 {
-	int same_port = d->ifindex == ctx->ingress_ifindex;
-	if (!same_port && !bpf_map_lookup_elem(&lvs_tx_ports, &d->ifindex)) {
-		gs->pass++;
-		return XDP_PASS;
-	}
+	return d->ifindex == ctx->ingress_ifindex || bpf_map_lookup_elem(&lvs_tx_ports, &d->ifindex);
+}
+
+static __always_inline void set_macs(struct ethhdr *eth, const struct lvs_dest *d)
+{
 	__builtin_memcpy(eth->h_dest, d->dmac, ETH_ALEN);
 	__builtin_memcpy(eth->h_source, d->smac, ETH_ALEN);
-	if (same_port) {
+}
+
+/* XDP_TX on the ingress interface, a devmap redirect to another attached one. */
+static __always_inline int send_to_dest(struct xdp_md *ctx, const struct lvs_dest *d, struct lvs_xdp_stats *gs)
+{
+	if (d->ifindex == ctx->ingress_ifindex) {
 		gs->tx++;
 		return XDP_TX;
 	}

@@ -8,6 +8,8 @@
 #include "parse.bpf.h"
 #include "flow.bpf.h"
 #include "l2.bpf.h"
+#include "tun.bpf.h"
+#include "icmp.bpf.h"
 #include "stats.bpf.h"
 
 static __always_inline struct lvs_svc *find_service(const struct lvs_flow_key *flow)
@@ -19,6 +21,45 @@ static __always_inline struct lvs_svc *find_service(const struct lvs_flow_key *f
 		.family = flow->family,
 	};
 	return bpf_map_lookup_elem(&lvs_services, &key);
+}
+
+/* DR: the frame goes to the server's MAC, L3 and L4 untouched. */
+static __always_inline int forward_dr(struct xdp_md *ctx, struct packet *pkt, const struct lvs_dest *d,
+				      struct lvs_xdp_stats *gs)
+{
+	set_macs(pkt->eth, d);
+	return send_to_dest(ctx, d, gs);
+}
+
+/* TUN: the packet inside one more header, or an ICMP answer when it no longer
+ * fits the path (DF set), or the kernel's (DF clear: it may fragment).
+ * *forwarded tells the caller whether the packet went on to the server. */
+static __always_inline int forward_tun(struct xdp_md *ctx, struct packet *pkt, const struct lvs_dest *d,
+				       struct lvs_xdp_stats *gs, int *forwarded)
+{
+	struct inner in;
+	inner_from(pkt, &in);
+	__u32 overhead = tun_overhead(d);
+	if (in.len + overhead > d->mtu) {
+		if (!in.df) {
+			gs->pmtu_pass++;
+			return XDP_PASS;
+		}
+		if (send_frag_needed(ctx, d->mtu - overhead) < 0)
+			return XDP_DROP; /* the frame may be half rewritten */
+		gs->pmtu_icmp++;
+		gs->tx++;
+		return XDP_TX;
+	}
+	if (!in.sum_known && d->tun_type == LVS_TUN_GRE && d->tun_csum == LVS_TUN_CSUM) {
+		__u32 l4_off = (long)pkt->l4 - (long)ctx->data;
+		in.sum = csum_frame_bytes(ctx, l4_off, in.len - pkt->ip->ihl * 4);
+		in.sum_known = 1;
+	}
+	if (tun_encap(ctx, d, &in) < 0)
+		return XDP_DROP;
+	*forwarded = 1;
+	return send_to_dest(ctx, d, gs);
 }
 
 SEC("xdp")
@@ -43,15 +84,34 @@ int lvs_xdp_main(struct xdp_md *ctx)
 		gs->no_dest++;
 		return XDP_DROP;
 	}
-	if (t.dest->fwd != LVS_FWD_ROUTE || dest_resolve_l2(ctx, t.dest) < 0) {
-		gs->no_neigh += t.dest->fwd == LVS_FWD_ROUTE;
+	struct lvs_dest *d = t.dest;
+	if (dest_resolve_l2(ctx, d) < 0) {
+		gs->no_neigh++;
 		gs->pass++;
 		return XDP_PASS;
 	}
-	int action = emit_to_dest(ctx, pkt.eth, t.dest, gs);
-	if (action != XDP_PASS) {
-		count_in(&lvs_svc_stats, svc->id, pkt.l3_len, t.new_conn);
-		count_in(&lvs_dest_stats, t.dest_id, pkt.l3_len, t.new_conn);
+	if (!dest_port_ok(ctx, d)) {
+		gs->pass++;
+		return XDP_PASS;
+	}
+
+	__u32 l3_len = pkt.l3_len;
+	int action, forwarded = 0;
+	switch (d->fwd) {
+	case LVS_FWD_ROUTE:
+		action = forward_dr(ctx, &pkt, d, gs);
+		forwarded = 1;
+		break;
+	case LVS_FWD_TUNNEL:
+		action = forward_tun(ctx, &pkt, d, gs, &forwarded);
+		break;
+	default:
+		gs->pass++;
+		return XDP_PASS;
+	}
+	if (forwarded) {
+		count_in(&lvs_svc_stats, svc->id, l3_len, t.new_conn);
+		count_in(&lvs_dest_stats, t.dest_id, l3_len, t.new_conn);
 	}
 	return action;
 }

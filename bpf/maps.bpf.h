@@ -95,4 +95,18 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } lvs_tx_ports SEC(".maps");
 
+/* Per-CPU scratch space for what does not fit the 512-byte BPF stack. Not
+ * pinned: nothing outside the program reads it. */
+#define CSUM_CHUNK 512
+struct lvs_scratch {
+	__u8 buf[CSUM_CHUNK + 4]; /* + rounding a chunk up to whole words */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lvs_scratch);
+} lvs_scratch SEC(".maps");
+
 #endif

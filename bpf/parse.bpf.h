@@ -19,7 +19,9 @@
 struct packet {
 	struct ethhdr *eth;
 	struct iphdr *ip;
-	__u32 l3_len; /* IP total length: what IPVS counts as bytes */
+	void *l4;
+	__u32 l3_len;   /* IP total length: what IPVS counts as bytes */
+	__u16 l4_check; /* TCP/UDP checksum as sent (0: a UDP datagram without one) */
 	struct lvs_flow_key flow;
 };
 
@@ -44,17 +46,22 @@ static __always_inline int parse_packet(void *data, void *data_end, struct packe
 	void *l4 = (void *)ip + ihl;
 	__be16 *ports = l4; /* source and destination port lead TCP and UDP alike */
 	if (ip->protocol == IPPROTO_TCP) {
-		if (l4 + sizeof(struct tcphdr) > data_end || ihl + sizeof(struct tcphdr) > tot_len)
+		struct tcphdr *th = l4;
+		if ((void *)(th + 1) > data_end || ihl + sizeof(*th) > tot_len)
 			return -1;
+		pkt->l4_check = th->check;
 	} else if (ip->protocol == IPPROTO_UDP) {
-		if (l4 + sizeof(struct udphdr) > data_end || ihl + sizeof(struct udphdr) > tot_len)
+		struct udphdr *uh = l4;
+		if ((void *)(uh + 1) > data_end || ihl + sizeof(*uh) > tot_len)
 			return -1;
+		pkt->l4_check = uh->check;
 	} else {
 		return -1;
 	}
 
 	pkt->eth = eth;
 	pkt->ip = ip;
+	pkt->l4 = l4;
 	pkt->l3_len = tot_len;
 	__builtin_memset(&pkt->flow, 0, sizeof(pkt->flow));
 	pkt->flow.src.ip4 = ip->saddr;

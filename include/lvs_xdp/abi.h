@@ -77,6 +77,20 @@ struct lvs_svc {
 	__u32 pad;
 };
 
+/* Tunnel types and checksum options of -i servers, numbered as IPVS numbers
+ * them (IP_VS_CONN_F_TUNNEL_TYPE_*, IP_VS_TUNNEL_ENCAP_FLAG_*). */
+enum lvs_tun_type {
+	LVS_TUN_IPIP = 0,
+	LVS_TUN_GUE = 1,
+	LVS_TUN_GRE = 2,
+};
+
+enum lvs_tun_csum {
+	LVS_TUN_NOCSUM = 0,
+	LVS_TUN_CSUM = 1,
+	LVS_TUN_REMCSUM = 2,
+};
+
 /* lvs_dests: array indexed by destination id. A destination belongs to exactly
  * one service (svc_id); gen changes whenever the slot is reused, so a
  * connection that still names an old id is recognised and rescheduled. */
@@ -98,6 +112,12 @@ struct lvs_dest {
 	__u32 ifindex;   /* egress interface towards the destination */
 	__u8 dmac[6];    /* the destination's (or next hop's) MAC */
 	__u8 smac[6];    /* the director's MAC on ifindex */
+	/* Tunnel servers (fwd == LVS_FWD_TUNNEL) */
+	__u8 tun_type;   /* enum lvs_tun_type */
+	__u8 tun_csum;   /* enum lvs_tun_csum */
+	__be16 tun_port; /* GUE: the server's UDP port */
+	__u32 mtu;       /* egress MTU towards the server (with the L2 fields) */
+	struct lvs_addr tun_src; /* outer source address (with the L2 fields) */
 };
 
 /* lvs_conns: LRU hash, one entry per flow (client to virtual service). */
@@ -136,6 +156,14 @@ struct lvs_xdp_stats {
 	__u64 no_dest;     /* dropped: service has no available server */
 	__u64 no_neigh;    /* passed: the server's MAC is not known yet */
 	__u64 resched;     /* flows whose server was removed and rescheduled */
+	__u64 pmtu_icmp;   /* too big for the tunnel, DF set: ICMP "fragmentation needed" sent */
+	__u64 pmtu_pass;   /* too big for the tunnel, DF clear: handed to the kernel */
+};
+
+/* lvs_config: array of one, settings of the attach that the loader needs when it
+ * fills destinations. */
+struct lvs_config {
+	struct lvs_addr tun_src; /* --tun-src; all zero: the egress interface's address */
 };
 
 /* lvs_ifaces: hash from ifindex to an attached interface. */

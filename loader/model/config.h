@@ -19,6 +19,10 @@ inline constexpr uint32_t kNoId = UINT32_MAX;
 enum class Proto : uint8_t { Tcp = 6, Udp = 17 };
 enum class Fwd : uint8_t { Masq = LVS_FWD_MASQ, Local = LVS_FWD_LOCAL, Tunnel = LVS_FWD_TUNNEL, Route = LVS_FWD_ROUTE };
 
+// -i servers' encapsulation (ipvsadm's --tun-type, --tun-port, --tun-*csum).
+enum class TunType : uint8_t { Ipip = LVS_TUN_IPIP, Gue = LVS_TUN_GUE, Gre = LVS_TUN_GRE };
+enum class TunCsum : uint8_t { NoCsum = LVS_TUN_NOCSUM, Csum = LVS_TUN_CSUM, RemCsum = LVS_TUN_REMCSUM };
+
 struct ServiceKey {
     Proto proto = Proto::Tcp;
     Addr addr;
@@ -33,6 +37,9 @@ struct Dest {
     uint32_t weight = 1;
     uint32_t u_threshold = 0;
     uint32_t l_threshold = 0;
+    TunType tun_type = TunType::Ipip;  // meaningful for Fwd::Tunnel only
+    uint16_t tun_port = 0;             // GUE's UDP port
+    TunCsum tun_csum = TunCsum::NoCsum;
     uint32_t id = kNoId;  // slot in lvs_dests, assigned by the store
 };
 
