@@ -18,6 +18,10 @@ static __always_inline int dest_resolve_l2(struct xdp_md *ctx, struct lvs_dest *
 {
 	if (d->flags & LVS_DEST_F_L2_VALID)
 		return 0;
+	/* A tunnel also needs its source address and path MTU, which only the
+	 * loader knows (from the route); without them nothing can be sent. */
+	if (d->fwd == LVS_FWD_TUNNEL && (!d->tun_src.ip4 || !d->mtu))
+		return -1;
 	struct bpf_fib_lookup fib = {};
 	fib.family = AF_INET;
 	fib.ifindex = ctx->ingress_ifindex;

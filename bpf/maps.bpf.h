@@ -78,6 +78,14 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } lvs_xdp_stats SEC(".maps");
 
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lvs_config);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lvs_config SEC(".maps");
+
 /* Attached interfaces: their MACs, and the devmap used to forward between them. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

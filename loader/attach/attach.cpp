@@ -12,6 +12,7 @@
 #include "maps/pin_dir.h"
 #include "maps/pinned_maps.h"
 #include "net/netlink.h"
+#include "store/store.h"
 
 namespace lvs {
 namespace {
@@ -106,11 +107,23 @@ void find_attached(int ifindex, Attached& a) {
             a.prog = p;
 }
 
+// --tun-src: stored for the store, which re-resolves the tunnel servers with it.
+void set_tun_src(const std::string& pin_dir, const Addr& src) {
+    Maps maps = Maps::open(pin_dir);
+    ArrayMap<lvs_config>(maps.config).put(0, lvs_config{.tun_src = src.to_abi()});
+    Store store(maps);
+    Config cfg = store.load();
+    store.commit(cfg, cfg);
+}
+
 }  // namespace
 
 void attach(const std::vector<std::string>& ifaces, const AttachOptions& opts) {
+    // Validate everything before touching anything.
+    if (opts.tun_src && opts.tun_src->is_v6())
+        throw UserError("--tun-src: IPv6 tunnels are not available in this version of lvs-xdp");
     std::vector<int> indexes;
-    for (const auto& name : ifaces)  // validate every name before touching anything
+    for (const auto& name : ifaces)
         indexes.push_back(ifindex_of(name));
     prepare_pin_dir(opts.pin_dir);
     PinDirLock lock(opts.pin_dir);
@@ -133,6 +146,8 @@ void attach(const std::vector<std::string>& ifaces, const AttachOptions& opts) {
         HashMap<uint32_t, bpf_devmap_val>(maps.tx_ports).put(key, bpf_devmap_val{.ifindex = key});
         spdlog::info("{}: attached in {} mode", ifaces[i], mode_name(mode));
     }
+    if (opts.tun_src)
+        set_tun_src(opts.pin_dir, *opts.tun_src);
 }
 
 void detach(const std::vector<std::string>& ifaces, const std::string& pin_dir) {

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "net/addr.h"
+
 namespace lvs {
 
 enum class AttachMode { Auto, Native, Generic };
@@ -14,6 +16,7 @@ struct AttachOptions {
     std::string pin_dir;
     AttachMode mode = AttachMode::Auto;  // Auto: native, else generic with a warning
     std::optional<uint32_t> conn_table_size;
+    std::optional<Addr> tun_src;  // outer source of tunnelled packets (--tun-src)
 };
 
 // Loads the XDP program (creating and pinning the maps on first use, reusing the

@@ -62,6 +62,9 @@ int run_subcommand(std::vector<std::string> args, const std::string& pin_dir) {
     attach_cmd->add_option("--conn-table-size", conn_table_size,
                            "connection-table entries (set on first attach; default 1048576)")
         ->check(CLI::Range(1u, 1u << 28));
+    std::string tun_src;
+    attach_cmd->add_option("--tun-src", tun_src,
+                           "outer source address of tunnelled packets (default: the egress interface's)");
 
     auto* detach_cmd = app.add_subcommand("detach", "detach the XDP director from interfaces");
     detach_cmd->add_option("iface", ifaces, "interfaces")->required();
@@ -87,7 +90,11 @@ int run_subcommand(std::vector<std::string> args, const std::string& pin_dir) {
     require_root();
     if (attach_cmd->parsed()) {
         AttachMode m = mode == "native" ? AttachMode::Native : mode == "generic" ? AttachMode::Generic : AttachMode::Auto;
-        attach(ifaces, AttachOptions{.pin_dir = pin_dir, .mode = m, .conn_table_size = conn_table_size});
+        std::optional<Addr> src;
+        if (!tun_src.empty())
+            src = parse_addr(tun_src);
+        attach(ifaces, AttachOptions{.pin_dir = pin_dir, .mode = m, .conn_table_size = conn_table_size,
+                                     .tun_src = src});
     } else if (detach_cmd->parsed()) {
         detach(ifaces, pin_dir);
     } else if (status_cmd->parsed()) {

@@ -37,6 +37,7 @@ Maps Maps::open(const std::string& dir) {
         .xdp_stats = open_pinned(dir, "lvs_xdp_stats"),
         .ifaces = open_pinned(dir, "lvs_ifaces"),
         .tx_ports = open_pinned(dir, "lvs_tx_ports"),
+        .config = open_pinned(dir, "lvs_config"),
     };
 }
 

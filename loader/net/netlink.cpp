@@ -186,6 +186,7 @@ struct LinkInfo {
     int ifindex = 0;
     std::string name;
     std::vector<uint8_t> hwaddr;
+    uint32_t mtu = 0;
 };
 
 // RTM_GETLINK by name (ifindex 0) or by index; nullopt when there is no such link.
@@ -208,6 +209,8 @@ std::optional<LinkInfo> get_link(int ifindex, const std::string& name) {
                 info.name.assign(reinterpret_cast<const char*>(data), strnlen(reinterpret_cast<const char*>(data), RTA_PAYLOAD(rta)));
             else if (rta->rta_type == IFLA_ADDRESS)
                 info.hwaddr.assign(data, data + RTA_PAYLOAD(rta));
+            else if (rta->rta_type == IFLA_MTU && RTA_PAYLOAD(rta) >= sizeof(uint32_t))
+                info.mtu = *reinterpret_cast<const uint32_t*>(data);
         });
     });
     if (f.error == ENODEV || f.error == ENOENT) return std::nullopt;
@@ -276,6 +279,8 @@ int ifindex_of(const std::string& name) {
 }
 
 std::string ifname_of(int ifindex) { return link_or_throw(ifindex).name; }
+
+uint32_t iface_mtu(int ifindex) { return link_or_throw(ifindex).mtu; }
 
 Mac iface_mac(int ifindex) {
     LinkInfo info = link_or_throw(ifindex);
@@ -360,6 +365,15 @@ void del_address(int ifindex, const Addr& a, int prefixlen) {
     if (f.error) throw UserError("cannot remove address " + what + ": " + describe(f));
 }
 
+// RTAX_MTU inside an RTA_METRICS attribute (`ip route ... mtu N`), else 0.
+static uint32_t metric_mtu(const rtattr* metrics) {
+    int len = RTA_PAYLOAD(metrics);
+    for (auto* m = static_cast<const rtattr*>(RTA_DATA(metrics)); RTA_OK(m, len); m = RTA_NEXT(m, len))
+        if (m->rta_type == RTAX_MTU && RTA_PAYLOAD(m) >= sizeof(uint32_t))
+            return *static_cast<const uint32_t*>(RTA_DATA(m));
+    return 0;
+}
+
 std::optional<Route> route_to(const Addr& dst) {
     Socket sock;
     Request req(RTM_GETROUTE, NLM_F_REQUEST);
@@ -380,6 +394,10 @@ std::optional<Route> route_to(const Addr& dst) {
                 route.oif = static_cast<int>(*static_cast<const uint32_t*>(RTA_DATA(rta)));
             else if (rta->rta_type == RTA_GATEWAY)
                 route.gateway = addr_from(m->rtm_family, RTA_DATA(rta), RTA_PAYLOAD(rta));
+            else if (rta->rta_type == RTA_PREFSRC)
+                route.prefsrc = addr_from(m->rtm_family, RTA_DATA(rta), RTA_PAYLOAD(rta));
+            else if (rta->rta_type == RTA_METRICS)
+                route.mtu = metric_mtu(rta);
         });
     });
     switch (f.error) {

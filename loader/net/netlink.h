@@ -24,6 +24,8 @@ int ifindex_of(const std::string& name);
 std::string ifname_of(int ifindex);
 // The hardware address of interface ifindex (all zeros for lo).
 Mac iface_mac(int ifindex);
+// The MTU of interface ifindex.
+uint32_t iface_mtu(int ifindex);
 
 // Adds a/prefixlen to the interface (like `ip addr add`). UserError when the
 // address is already there or the kernel refuses it.
@@ -45,6 +47,8 @@ struct Route {
     int oif = 0;                  // egress interface
     std::optional<Addr> gateway;  // next hop, when not directly connected
     bool local = false;           // dst is an address of this host (RTN_LOCAL)
+    std::optional<Addr> prefsrc;  // the source address the kernel would use
+    uint32_t mtu = 0;             // the route's own MTU (0: the interface's)
 };
 // The route the kernel would use to send to dst (RTM_GETROUTE, like
 // `ip route get`); nullopt when dst is unreachable.

@@ -27,7 +27,8 @@ void fill(lvs_dest* d, int oif, const std::array<uint8_t, 6>& mac) {
 
 }  // namespace
 
-void resolve_l2(const std::vector<lvs_dest*>& dests, std::chrono::milliseconds wait) {
+void resolve_l2(const std::vector<lvs_dest*>& dests, const std::optional<Addr>& tun_src_override,
+                std::chrono::milliseconds wait) {
     std::vector<Pending> pending;
     for (lvs_dest* d : dests) {
         Addr addr = Addr::from_abi(d->addr, d->family);
@@ -35,6 +36,15 @@ void resolve_l2(const std::vector<lvs_dest*>& dests, std::chrono::milliseconds w
         if (!route) {
             spdlog::warn("real server {}: no route to it; add one so packets can reach it", addr.str());
             continue;
+        }
+        d->mtu = route->mtu ? route->mtu : iface_mtu(route->oif);
+        if (d->fwd == LVS_FWD_TUNNEL) {
+            std::optional<Addr> src = tun_src_override ? tun_src_override : route->prefsrc;
+            if (!src)
+                spdlog::warn("real server {}: no source address for the tunnel; give one with "
+                             "'lvs-xdp attach IFACE --tun-src ADDR'", addr.str());
+            else
+                d->tun_src = src->to_abi();
         }
         Addr hop = route->gateway ? *route->gateway : addr;
         if (auto mac = neighbour_mac(route->oif, hop))

@@ -66,6 +66,13 @@ std::vector<uint32_t> ids_of(const Service& svc) {
     return ids;
 }
 
+std::optional<Addr> configured_tun_src(const Maps& maps) {
+    lvs_config c = ArrayMap<lvs_config>(maps.config).get(0);
+    if (!c.tun_src.ip4)
+        return std::nullopt;
+    return Addr::from_abi(c.tun_src, LVS_AF_INET);
+}
+
 // The scheduler table of svc as destination ids.
 std::vector<uint32_t> table_of(const Service& svc, const std::vector<uint32_t>& dest_ids) {
     const Scheduler* sched = find_scheduler(svc.sched);
@@ -106,6 +113,9 @@ Config Store::load() const {
         x.weight = d.weight;
         x.u_threshold = d.u_threshold;
         x.l_threshold = d.l_threshold;
+        x.tun_type = static_cast<TunType>(d.tun_type);
+        x.tun_port = ntohs(d.tun_port);
+        x.tun_csum = static_cast<TunCsum>(d.tun_csum);
         x.id = id;
         dests_of[d.svc_id].emplace_back(d.order, x);
     }
@@ -165,6 +175,8 @@ void Store::commit(const Config& before, const Config& after) const {
             if (!od) {  // a fresh slot: new generation, counters from zero, L2 unknown
                 e = lvs_dest{.gen = original[did].gen + 1};
                 dest_stats.set_all(did, lvs_counters{});
+            } else if (od->fwd != d.fwd) {
+                e.flags &= ~LVS_DEST_F_L2_VALID;  // a tunnel needs more than DR knew
             }
             e.addr = d.addr.to_abi();
             e.family = d.addr.family;
@@ -176,6 +188,9 @@ void Store::commit(const Config& before, const Config& after) const {
             e.weight = d.weight;
             e.u_threshold = d.u_threshold;
             e.l_threshold = d.l_threshold;
+            e.tun_type = static_cast<uint8_t>(d.tun_type);
+            e.tun_port = htons(d.tun_port);
+            e.tun_csum = static_cast<uint8_t>(d.tun_csum);
         }
 
         lvs_svc v{.id = sid,
@@ -203,12 +218,17 @@ void Store::commit(const Config& before, const Config& after) const {
 
     // New servers get a moment to answer ARP; older unresolved ones are only
     // asked again (the XDP program picks their MAC up once the kernel has it).
+    std::optional<Addr> tun_src = configured_tun_src(maps_);
+    auto needs_l2 = [&](const lvs_dest& e) {
+        bool src_changed = e.fwd == LVS_FWD_TUNNEL && tun_src && !same_bytes(e.tun_src, tun_src->to_abi());
+        return !(e.flags & LVS_DEST_F_L2_VALID) || src_changed;
+    };
     std::vector<lvs_dest*> fresh, stale;
     for (uint32_t id = 0; id < dests.size(); ++id)
-        if (configured[id] && dests[id].fwd == LVS_FWD_ROUTE && !(dests[id].flags & LVS_DEST_F_L2_VALID))
+        if (configured[id] && needs_l2(dests[id]))
             (original[id].flags & LVS_DEST_F_IN_USE ? stale : fresh).push_back(&dests[id]);
-    resolve_l2(fresh);
-    resolve_l2(stale, std::chrono::milliseconds(0));
+    resolve_l2(fresh, tun_src);
+    resolve_l2(stale, tun_src, std::chrono::milliseconds(0));
 
     // Servers first: the tables and services written next point at them.
     for (uint32_t id = 0; id < dests.size(); ++id)
