@@ -173,4 +173,11 @@ struct lvs_iface {
 	__u32 mode; /* enum xdp_attach_mode the program was attached with */
 };
 
+/* Real-server side of TUN (rs_decap.bpf.c), where the kernel has no tunnel
+ * devices: lvs_rs_vips holds the VIPs whose tunnelled packets are unwrapped
+ * (key: struct lvs_addr, value: __u8 1), lvs_rs_gue_ports the UDP ports GUE
+ * arrives on (key: __be16 port, value: __u8 1). */
+#define LVS_RS_MAX_VIPS 1024
+#define LVS_RS_MAX_GUE_PORTS 64
+
 #endif /* LVS_XDP_ABI_H */
