@@ -69,6 +69,24 @@ static __always_inline __u64 csum_frame_bytes(struct xdp_md *ctx, __u32 off, __u
 	return sum;
 }
 
+/* Incremental updates (RFC 1624): a delta collects ~old + new for every 16-bit
+ * word that changes, and applying it to a checksum is one fold. */
+static __always_inline __u64 csum_delta16(__u16 old_host, __u16 new_host)
+{
+	return (~old_host & 0xffff) + new_host;
+}
+
+static __always_inline __u64 csum_delta32(__be32 old_net, __be32 new_net)
+{
+	__u32 o = bpf_ntohl(old_net), n = bpf_ntohl(new_net);
+	return csum_delta16(o >> 16, n >> 16) + csum_delta16(o & 0xffff, n & 0xffff);
+}
+
+static __always_inline __be16 csum_apply(__be16 check, __u64 delta)
+{
+	return bpf_htons(csum_fold((~bpf_ntohs(check) & 0xffff) + delta));
+}
+
 /* A 20-byte IPv4 header's checksum field, computed from scratch. */
 static __always_inline void ipv4_set_csum(struct iphdr *ip)
 {

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Flow tracking: one connection-table lookup decides the server of an
- * established flow; only a miss (or a server that has gone) schedules. */
+ * established flow; only a miss, an expired entry or a server that has gone
+ * schedules. */
 #ifndef LVS_FLOW_BPF_H
 #define LVS_FLOW_BPF_H
 
@@ -9,6 +10,7 @@
 #include "stats.bpf.h"
 
 struct flow_target {
+	struct lvs_conn *conn;
 	struct lvs_dest *dest;
 	__u32 dest_id;
 	int new_conn;
@@ -22,15 +24,17 @@ static __always_inline struct lvs_dest *live_dest(__u32 dest_id, __u32 gen, __u3
 	return d;
 }
 
-/* Finds the server of this flow, scheduling it when the flow is new or its
- * server was removed. Returns 0 and fills t, or -1 when no server is available. */
+/* Finds the server of this flow, scheduling it when the flow is new, its entry
+ * expired or its server was removed. Returns 0 and fills t, or -1 when no
+ * server is available. */
 static __always_inline int flow_target(const struct lvs_flow_key *key, const struct lvs_svc *svc,
-				       struct lvs_xdp_stats *gs, struct flow_target *t)
+				       struct lvs_xdp_stats *gs, __u64 now, struct flow_target *t)
 {
 	struct lvs_conn *c = bpf_map_lookup_elem(&lvs_conns, key);
-	if (c) {
+	if (c && !(c->flags & LVS_CONN_F_REPLY) && c->expires > now) {
 		t->dest = live_dest(c->dest_id, c->dest_gen, svc->id);
 		if (t->dest) {
+			t->conn = c;
 			t->dest_id = c->dest_id;
 			t->new_conn = 0;
 			return 0;
@@ -44,8 +48,12 @@ static __always_inline int flow_target(const struct lvs_flow_key *key, const str
 	struct lvs_dest *d = bpf_map_lookup_elem(&lvs_dests, &dest_id);
 	if (!d || !(d->flags & LVS_DEST_F_IN_USE))
 		return -1;
-	struct lvs_conn nc = { .dest_id = dest_id, .dest_gen = d->gen };
-	bpf_map_update_elem(&lvs_conns, key, &nc, BPF_ANY);
+	struct lvs_conn nc = { .dest_id = dest_id, .dest_gen = d->gen, .svc_id = svc->id };
+	if (bpf_map_update_elem(&lvs_conns, key, &nc, BPF_ANY))
+		return -1;
+	t->conn = bpf_map_lookup_elem(&lvs_conns, key);
+	if (!t->conn)
+		return -1;
 	gs->new_conns++;
 	t->dest = d;
 	t->dest_id = dest_id;

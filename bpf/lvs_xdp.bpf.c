@@ -10,6 +10,8 @@
 #include "l2.bpf.h"
 #include "tun.bpf.h"
 #include "icmp.bpf.h"
+#include "masq.bpf.h"
+#include "conn_state.bpf.h"
 #include "stats.bpf.h"
 
 static __always_inline struct lvs_svc *find_service(const struct lvs_flow_key *flow)
@@ -68,19 +70,30 @@ int lvs_xdp_main(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	struct lvs_xdp_stats *gs = xdp_stats();
-	if (!gs)
+	struct lvs_config *cfg = config();
+	if (!gs || !cfg)
 		return XDP_PASS;
 	gs->rx++;
 
 	struct packet pkt;
-	struct lvs_svc *svc;
-	if (parse_packet(data, data_end, &pkt) < 0 || !(svc = find_service(&pkt.flow))) {
+	if (parse_packet(data, data_end, &pkt) < 0) {
+		gs->pass++;
+		return XDP_PASS;
+	}
+	__u64 now = bpf_ktime_get_coarse_ns();
+	struct lvs_svc *svc = find_service(&pkt.flow);
+	if (!svc) {
+		if (cfg->flags & LVS_CFG_F_NAT) {
+			int action = nat_reply(ctx, &pkt, cfg, gs, now);
+			if (action >= 0)
+				return action;
+		}
 		gs->pass++;
 		return XDP_PASS;
 	}
 
 	struct flow_target t;
-	if (flow_target(&pkt.flow, svc, gs, &t) < 0) {
+	if (flow_target(&pkt.flow, svc, gs, now, &t) < 0) {
 		gs->no_dest++;
 		return XDP_DROP;
 	}
@@ -94,6 +107,7 @@ int lvs_xdp_main(struct xdp_md *ctx)
 		gs->pass++;
 		return XDP_PASS;
 	}
+	conn_update(t.conn, cfg, &pkt, data_end, d->fwd == LVS_FWD_MASQ ? DIR_INPUT : DIR_INPUT_ONLY, now);
 
 	__u32 l3_len = pkt.l3_len;
 	int action, forwarded = 0;
@@ -104,6 +118,9 @@ int lvs_xdp_main(struct xdp_md *ctx)
 		break;
 	case LVS_FWD_TUNNEL:
 		action = forward_tun(ctx, &pkt, d, gs, &forwarded);
+		break;
+	case LVS_FWD_MASQ:
+		action = forward_masq(ctx, &pkt, &t, cfg, gs, &forwarded);
 		break;
 	default:
 		gs->pass++;

@@ -86,6 +86,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } lvs_config SEC(".maps");
 
+/* FullNAT's local addresses (--laddr), the first lvs_config.laddr_count used. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LVS_MAX_LADDRS);
+	__type(key, __u32);
+	__type(value, struct lvs_addr);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lvs_laddrs SEC(".maps");
+
 /* Attached interfaces: their MACs, and the devmap used to forward between them. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);

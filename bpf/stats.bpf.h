@@ -21,4 +21,13 @@ static __always_inline void count_in(void *map, __u32 id, __u32 bytes, int new_c
 	c->inbytes += bytes;
 }
 
+static __always_inline void count_out(void *map, __u32 id, __u32 bytes)
+{
+	struct lvs_counters *c = bpf_map_lookup_elem(map, &id);
+	if (!c)
+		return;
+	c->outpkts++;
+	c->outbytes += bytes;
+}
+
 #endif

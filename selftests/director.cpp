@@ -11,6 +11,7 @@
 #include "cli/restore.h"
 #include "lvs_xdp.skel.h"
 #include "maps/counters.h"
+#include "store/settings.h"
 #include "store/store.h"
 
 namespace lvs::test {
@@ -30,26 +31,37 @@ void enter_private_netns() {
 
 }  // namespace
 
-Director::Director() {
+Director::PinFs::PinFs() {
     enter_private_netns();
     char tmpl[] = "/tmp/lvs-selftest-XXXXXX";
     if (!mkdtemp(tmpl))
         throw std::runtime_error("mkdtemp failed");
-    dir_ = tmpl;
-    if (mount("bpf", dir_.c_str(), "bpf", 0, "mode=0700") != 0)
-        throw std::runtime_error("cannot mount bpffs on " + dir_ + " (selftests must run as root)");
-    LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = dir_.c_str());
+    dir = tmpl;
+    if (mount("bpf", dir.c_str(), "bpf", 0, "mode=0700") != 0) {
+        rmdir(dir.c_str());
+        throw std::runtime_error("cannot mount bpffs on " + dir + " (selftests must run as root)");
+    }
+}
+
+Director::PinFs::~PinFs() {
+    umount(dir.c_str());
+    rmdir(dir.c_str());
+}
+
+Director::Director() {
+    LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = fs_.dir.c_str());
     skel_ = lvs_xdp__open_opts(&oo);
-    if (!skel_ || lvs_xdp__load(skel_) != 0)
+    if (!skel_ || lvs_xdp__load(skel_) != 0) {
+        lvs_xdp__destroy(skel_);
         throw std::runtime_error("cannot load the BPF object");
-    maps_ = std::make_unique<Maps>(Maps::open(dir_));
+    }
+    maps_ = std::make_unique<Maps>(Maps::open(fs_.dir));
+    ensure_default_settings(*maps_);
 }
 
 Director::~Director() {
     maps_.reset();
     lvs_xdp__destroy(skel_);
-    umount(dir_.c_str());
-    rmdir(dir_.c_str());
 }
 
 void Director::ipvsadm(const std::string& line) {
@@ -60,25 +72,42 @@ void Director::ipvsadm(const std::string& line) {
     store.commit(before, after);
 }
 
-uint32_t Director::dest_id(const std::string& rip) {
+std::vector<uint32_t> Director::dest_ids(const std::string& rip) {
     Addr a = parse_addr(rip);
     Config cfg = Store(*maps_).load();
+    std::vector<uint32_t> ids;
     for (const auto& svc : cfg.services())
         for (const auto& d : svc.dests)
             if (d.addr == a)
-                return d.id;
-    throw std::runtime_error("no real server " + rip);
+                ids.push_back(d.id);
+    if (ids.empty())
+        throw std::runtime_error("no real server " + rip);
+    return ids;
 }
+
+uint32_t Director::dest_id(const std::string& rip) { return dest_ids(rip).front(); }
 
 void Director::set_mac(const std::string& rip, const Mac& mac, uint32_t egress_ifindex) {
     ArrayMap<lvs_dest> dests(maps_->dests);
-    uint32_t id = dest_id(rip);
-    lvs_dest d = dests.get(id);
-    std::memcpy(d.dmac, mac.data(), 6);
-    std::memcpy(d.smac, kDirectorMac.data(), 6);
-    d.ifindex = egress_ifindex;
-    d.flags |= LVS_DEST_F_L2_VALID;
-    dests.put(id, d);
+    for (uint32_t id : dest_ids(rip)) {
+        lvs_dest d = dests.get(id);
+        std::memcpy(d.dmac, mac.data(), 6);
+        std::memcpy(d.smac, kDirectorMac.data(), 6);
+        d.ifindex = egress_ifindex;
+        d.flags |= LVS_DEST_F_L2_VALID;
+        dests.put(id, d);
+    }
+}
+
+void Director::set_tunnel_path(const std::string& rip, const Mac& mac, const std::string& tun_src, uint32_t mtu) {
+    ArrayMap<lvs_dest> dests(maps_->dests);
+    for (uint32_t id : dest_ids(rip)) {
+        lvs_dest d = dests.get(id);
+        d.tun_src = parse_addr(tun_src).to_abi();
+        d.mtu = mtu;
+        dests.put(id, d);
+    }
+    set_mac(rip, mac);
 }
 
 RunResult Director::run(const Bytes& frame) {

@@ -5,6 +5,7 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "lvs_xdp/abi.h"
 #include "maps/pinned_maps.h"
@@ -28,11 +29,14 @@ public:
 
     // One ipvsadm command line, e.g. "-A -t 10.1.0.100:80 -s rr".
     void ipvsadm(const std::string& line);
-    // Gives a real server a known MAC on the test interface (lo), as the loader's
+    // Gives a real server (in every service it serves) a known MAC on the test interface (lo), as the loader's
     // neighbour lookup would in a real network.
     // egress_ifindex 1 (lo) is the ingress of test runs, so the frame is sent
     // back out (XDP_TX); another index makes the program redirect to it.
     void set_mac(const std::string& rip, const Mac& mac, uint32_t egress_ifindex = 1);
+    // What the loader finds from the route for a tunnel server: the outer
+    // source address and the path MTU, besides the next hop's MAC.
+    void set_tunnel_path(const std::string& rip, const Mac& mac, const std::string& tun_src, uint32_t mtu);
     // One run of the program on frame (repeat = 1), ingress on lo.
     RunResult run(const Bytes& frame);
 
@@ -42,9 +46,17 @@ public:
     const Maps& maps() const { return *maps_; }
 
 private:
-    std::string dir_;
+    // A private bpffs for the pins, unmounted however the director goes
+    // (also when its constructor throws).
+    struct PinFs {
+        std::string dir;
+        PinFs();
+        ~PinFs();
+    } fs_;
     lvs_xdp* skel_ = nullptr;
     std::unique_ptr<Maps> maps_;
+    // The ids of rip's entries, one per service it serves.
+    std::vector<uint32_t> dest_ids(const std::string& rip);
     uint32_t dest_id(const std::string& rip);
 };
 

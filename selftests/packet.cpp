@@ -26,22 +26,6 @@ Bytes ethernet(const Mac& dst, const Mac& src, uint16_t type) {
     return b;
 }
 
-// Appends an IPv4 header for an l4_len-byte payload and returns its offset.
-size_t append_ipv4(Bytes& b, uint32_t saddr, uint32_t daddr, uint8_t proto, uint8_t ttl, size_t l4_len) {
-    size_t at = b.size();
-    b.resize(at + 20);
-    b[at] = 0x45;
-    put16(b, at + 2, 20 + l4_len);
-    put16(b, at + 4, 0x1234);
-    put16(b, at + 6, 0x4000);  // DF
-    b[at + 8] = ttl;
-    b[at + 9] = proto;
-    std::memcpy(&b[at + 12], &saddr, 4);
-    std::memcpy(&b[at + 16], &daddr, 4);
-    put16(b, at + 10, inet_checksum(&b[at], 20));
-    return at;
-}
-
 }  // namespace
 
 uint16_t inet_checksum(const uint8_t* data, size_t len, uint32_t sum) {
@@ -54,12 +38,30 @@ uint16_t inet_checksum(const uint8_t* data, size_t len, uint32_t sum) {
     return ~sum & 0xffff;
 }
 
+Bytes ipv4_header(const Ipv4Header& h) {
+    Bytes b(20);
+    b[0] = 0x45;
+    b[1] = h.tos;
+    put16(b, 2, 20 + h.payload_len);
+    put16(b, 4, h.id);
+    put16(b, 6, h.df ? 0x4000 : 0);
+    b[8] = h.ttl;
+    b[9] = h.proto;
+    uint32_t saddr = ip4(h.saddr), daddr = ip4(h.daddr);
+    std::memcpy(&b[12], &saddr, 4);
+    std::memcpy(&b[16], &daddr, 4);
+    put16(b, 10, inet_checksum(b.data(), 20));
+    return b;
+}
+
 Bytes frame(const FrameSpec& s) {
     Bytes b = ethernet(s.dst_mac, s.src_mac, 0x0800);
     size_t hdr = s.proto == 6 ? 20 : 8;
     size_t l4_len = hdr + s.payload.size();
-    uint32_t saddr = ip4(s.saddr), daddr = ip4(s.daddr);
-    size_t ip = append_ipv4(b, saddr, daddr, s.proto, s.ttl, l4_len);
+    size_t ip = b.size();
+    Bytes iph = ipv4_header({.tos = s.tos, .df = s.df, .ttl = s.ttl, .proto = s.proto, .saddr = s.saddr,
+                             .daddr = s.daddr, .payload_len = l4_len});
+    b.insert(b.end(), iph.begin(), iph.end());
     size_t l4 = b.size();
     b.resize(l4 + l4_len);
     put16(b, l4, s.sport);
@@ -97,7 +99,8 @@ Bytes arp_request(const std::string& target) {
 
 Bytes icmp_echo(const std::string& saddr, const std::string& daddr) {
     Bytes b = ethernet({0x02, 0, 0, 0, 0, 0xd1}, {0x02, 0, 0, 0, 0, 0xc1}, 0x0800);
-    append_ipv4(b, ip4(saddr), ip4(daddr), 1, 64, 8);
+    Bytes iph = ipv4_header({.proto = 1, .saddr = saddr, .daddr = daddr, .payload_len = 8});
+    b.insert(b.end(), iph.begin(), iph.end());
     size_t at = b.size();
     b.resize(at + 8);
     b[at] = 8;  // echo request

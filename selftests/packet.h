@@ -22,12 +22,26 @@ struct FrameSpec {
     uint16_t dport = 80;
     uint8_t tcp_flags = 0x02;  // SYN
     uint8_t ttl = 64;
+    uint8_t tos = 0;
+    bool df = true;
     std::string payload;
 };
 
+struct Ipv4Header {
+    uint8_t tos = 0;
+    uint16_t id = 0x1234;
+    bool df = true;
+    uint8_t ttl = 64;
+    uint8_t proto = 6;
+    std::string saddr, daddr;
+    size_t payload_len = 0;
+};
+
+// A 20-byte IPv4 header with a valid checksum.
+Bytes ipv4_header(const Ipv4Header& h);
 // Ethernet + IPv4 (no options) + TCP or UDP, all checksums valid.
 Bytes frame(const FrameSpec& s);
-// The RFC 1071 Internet checksum of data.
+// The RFC 1071 Internet checksum of data; initial adds a pseudo-header's sum.
 uint16_t inet_checksum(const uint8_t* data, size_t len, uint32_t initial = 0);
 // An ARP request for the given address.
 Bytes arp_request(const std::string& target);

@@ -23,6 +23,7 @@
 /* Longest table one service may have; wrr sequences above it are scaled down. */
 #define LVS_MAX_TABLE_LEN 65536
 #define LVS_MAX_IFACES 256
+#define LVS_MAX_LADDRS 64 /* FullNAT local addresses (lvs_laddrs, an array) */
 #define LVS_DEFAULT_CONN_TABLE_SIZE (1u << 20)
 
 /* The name of each pinned map is its BPF map name (all prefixed lvs_ because map
@@ -96,6 +97,7 @@ enum lvs_tun_csum {
  * connection that still names an old id is recognised and rescheduled. */
 #define LVS_DEST_F_IN_USE 0x0001
 #define LVS_DEST_F_L2_VALID 0x0002 /* dmac/smac/ifindex are known */
+#define LVS_DEST_F_FULLNAT 0x0004  /* NAT server whose clients' source is rewritten too */
 
 struct lvs_dest {
 	struct lvs_addr addr;
@@ -131,9 +133,51 @@ struct lvs_flow_key {
 	__u16 pad;
 };
 
+/* Connection states: IPVS's TCP states (IP_VS_TCP_S_*, same numbers); a UDP
+ * connection stays in LVS_TCP_S_NONE, which IPVS calls UDP's "NORMAL". */
+enum lvs_tcp_state {
+	LVS_TCP_S_NONE = 0,
+	LVS_TCP_S_ESTABLISHED,
+	LVS_TCP_S_SYN_SENT,
+	LVS_TCP_S_SYN_RECV,
+	LVS_TCP_S_FIN_WAIT,
+	LVS_TCP_S_TIME_WAIT,
+	LVS_TCP_S_CLOSE,
+	LVS_TCP_S_CLOSE_WAIT,
+	LVS_TCP_S_LAST_ACK,
+	LVS_TCP_S_LISTEN,
+	LVS_TCP_S_SYNACK,
+	LVS_TCP_S_LAST,
+};
+/* Tables indexed by state have this many slots, so the XDP program can index
+ * them with (state & LVS_TCP_S_MASK) and the verifier sees the bound. */
+#define LVS_TCP_S_SLOTS 16
+#define LVS_TCP_S_MASK (LVS_TCP_S_SLOTS - 1)
+
+/* lvs_conn.flags */
+#define LVS_CONN_F_REPLY 0x01 /* NAT: keyed by the server's reply, leads back to the client */
+#define LVS_CONN_F_SNAT 0x02  /* rewrite the source to nat_saddr:nat_sport */
+#define LVS_CONN_F_DNAT 0x04  /* rewrite the destination to nat_daddr:nat_dport */
+
 struct lvs_conn {
 	__u32 dest_id;
 	__u32 dest_gen;
+	__u32 svc_id;
+	__u8 state;   /* enum lvs_tcp_state */
+	__u8 flags;   /* LVS_CONN_F_* */
+	__u16 pad;
+	__u64 expires; /* bpf_ktime_get_coarse_ns() after which the entry is dead */
+	/* NAT rewrites, as the flags say. A client-side entry's destination comes
+	 * from its server (lvs_dests); FullNAT adds a source rewrite. */
+	struct lvs_addr nat_saddr;
+	struct lvs_addr nat_daddr;
+	__be16 nat_sport;
+	__be16 nat_dport;
+	/* Reply entries: the way the client's packets came in, so replies leave the
+	 * same way (MACs swapped) without a route lookup. */
+	__u32 ifindex;
+	__u8 dmac[6];
+	__u8 smac[6];
 };
 
 /* lvs_svc_stats / lvs_dest_stats: per-CPU, indexed by service / destination id.
@@ -158,12 +202,21 @@ struct lvs_xdp_stats {
 	__u64 resched;     /* flows whose server was removed and rescheduled */
 	__u64 pmtu_icmp;   /* too big for the tunnel, DF set: ICMP "fragmentation needed" sent */
 	__u64 pmtu_pass;   /* too big for the tunnel, DF clear: handed to the kernel */
+	__u64 fullnat_no_port; /* dropped: no free FullNAT local port for a new flow */
 };
 
 /* lvs_config: array of one, settings of the attach that the loader needs when it
  * fills destinations. */
+#define LVS_CFG_F_NAT 0x1 /* some server is NAT: look for replies in lvs_conns */
+
 struct lvs_config {
 	struct lvs_addr tun_src; /* --tun-src; all zero: the egress interface's address */
+	__u32 flags;             /* LVS_CFG_F_* */
+	__u32 laddr_count;       /* FullNAT: lvs_laddrs[0 .. laddr_count) are in use */
+	/* Seconds a connection lives in each state after its last packet: IPVS's
+	 * defaults, written by the first attach; --set changes them. */
+	__u32 tcp_timeout[LVS_TCP_S_SLOTS]; /* [0, LVS_TCP_S_LAST) used */
+	__u32 udp_timeout;
 };
 
 /* lvs_ifaces: hash from ifindex to an attached interface. */

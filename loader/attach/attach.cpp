@@ -12,6 +12,7 @@
 #include "maps/pin_dir.h"
 #include "maps/pinned_maps.h"
 #include "net/netlink.h"
+#include "store/settings.h"
 #include "store/store.h"
 
 namespace lvs {
@@ -137,6 +138,7 @@ void attach(const std::vector<std::string>& ifaces, const AttachOptions& opts) {
         auto skel = open_object(opts);
         int mode = attach_one(skel.get(), indexes[i], ifaces[i], opts.mode);
         Maps maps = Maps::open(opts.pin_dir);
+        ensure_default_settings(maps);
         lvs_iface info{};
         auto mac = iface_mac(indexes[i]);
         std::memcpy(info.mac, mac.data(), 6);

@@ -8,6 +8,7 @@
 
 #include "sched/scheduler.h"
 #include "store/l2.h"
+#include "store/settings.h"
 #include "store/slices.h"
 
 namespace lvs {
@@ -234,6 +235,7 @@ void Store::commit(const Config& before, const Config& after) const {
     for (uint32_t id = 0; id < dests.size(); ++id)
         if (configured[id] && !same_bytes(dests[id], original[id]))
             dest_map.put(id, dests[id]);
+    update_nat_flag(maps_, after);  // before a NAT service appears, so its replies are seen
     for (const auto& [k, v] : svc_writes)
         services.put(k, v);
     for (const auto& [k, v] : old_entries)

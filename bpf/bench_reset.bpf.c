@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0
+/* lvs-bench's reset. BPF_PROG_TEST_RUN with repeat runs a program again and
+ * again on the same buffer, so from the second run on it would see its own
+ * output (a MAC-rewritten or encapsulated frame) and measure another path.
+ * This program puts the input frame back before every run and tail-calls the
+ * program under test; lvs-bench measures it alone (tail-calling XDP_DROP) and
+ * subtracts that.
+ *
+ * It can also give every run another flow: a new 5-tuple each time (new
+ * connections), or one of a pool of 2^k flows lvs-bench put in the connection
+ * table (established flows spread over a big table). */
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include <linux/ip.h>
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#define BENCH_FRAME_WORDS 8 /* the input is 64 bytes */
+
+enum bench_vary {
+	VARY_NONE = 0, /* the same frame every run */
+	VARY_POOL = 1, /* flow (counter * odd) mod 2^k: every flow of the pool once per 2^k runs, scattered */
+	VARY_NEW = 2,  /* flow counter: never the same twice */
+};
+
+/* Written by lvs-bench through the skeleton before each case. */
+__u64 frame[BENCH_FRAME_WORDS];
+__u32 vary;
+__u32 pool_mask;
+/* Runs so far. A plain global, not per-CPU: lvs-bench runs on one CPU. */
+__u32 counter;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PROG_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, __u32);
+} bench_target SEC(".maps");
+
+SEC("xdp")
+int bench_reset(struct xdp_md *ctx)
+{
+	/* The programs under test move only the frame's start (encapsulation
+	 * pushes headers in front), so the length says how far to move it back. */
+	int moved = (int)(ctx->data_end - ctx->data) - (int)sizeof(frame);
+	if (moved && bpf_xdp_adjust_head(ctx, moved))
+		return XDP_ABORTED;
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	if (data + sizeof(frame) > data_end)
+		return XDP_ABORTED;
+	__u64 *words = data;
+#pragma unroll
+	for (int i = 0; i < BENCH_FRAME_WORDS; i++)
+		words[i] = frame[i];
+
+	if (vary != VARY_NONE) {
+		/* Flow i: source address + i / 65536, source port i % 65536. The
+		 * checksums are left alone: no path under test verifies them. */
+		__u32 i = counter++;
+		if (vary == VARY_POOL)
+			i = (i * 0x9e3779b1u) & pool_mask;
+		struct iphdr *ip = data + sizeof(struct ethhdr);
+		__be16 *sport = (void *)(ip + 1);
+		ip->saddr = bpf_htonl(bpf_ntohl(ip->saddr) + (i >> 16));
+		*sport = bpf_htons(i & 0xffff);
+	}
+	bpf_tail_call(ctx, &bench_target, 0);
+	return XDP_ABORTED; /* the target is missing */
+}
+
+char LICENSE[] SEC("license") = "GPL";

@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* NAT mode (IPVS's masquerading) and FullNAT at the connection level: a new
+ * flow gets two entries in lvs_conns, the client's (scheduled as any flow) and
+ * one keyed by the server's reply, which leads the reply back to the client.
+ * The client's entry holds the connection's state; the reply entry holds the
+ * rewrite and the way back (the interface and MACs the client's packet came
+ * by, so replies retrace it without a route lookup). */
+#ifndef LVS_MASQ_BPF_H
+#define LVS_MASQ_BPF_H
+
+#include <linux/bpf.h>
+#include <linux/if_ether.h>
+#include "conn_state.bpf.h"
+#include "flow.bpf.h"
+#include "l2.bpf.h"
+#include "nat.bpf.h"
+#include "stats.bpf.h"
+
+#define FULLNAT_PORT_MIN 1024
+#define FULLNAT_PORT_TRIES 8
+
+static __always_inline __u32 flow_hash(const struct lvs_flow_key *k)
+{
+	__u32 h = k->src.ip4 ^ k->dst.ip4 ^ ((__u32)k->sport << 16 | k->dport) ^ k->proto;
+	h ^= h >> 16;
+	h *= 0x45d9f3b;
+	h ^= h >> 16;
+	return h;
+}
+
+static __always_inline void reply_key(struct lvs_flow_key *rk, const struct lvs_dest *d, const struct lvs_flow_key *in,
+				      const struct lvs_conn *c)
+{
+	__builtin_memset(rk, 0, sizeof(*rk));
+	rk->src = d->addr;
+	rk->sport = d->port;
+	rk->dst = c->flags & LVS_CONN_F_SNAT ? c->nat_saddr : in->src;
+	rk->dport = c->flags & LVS_CONN_F_SNAT ? c->nat_sport : in->sport;
+	rk->proto = in->proto;
+	rk->family = in->family;
+}
+
+/* FullNAT: a local address and port for a new flow, such that the server's
+ * replies (server -> local address:port) name no other flow. Tries a few
+ * ports from the flow's hash; -1 when all are taken or no address is set. */
+static __always_inline int fullnat_source(struct lvs_conn *c, const struct lvs_config *cfg, const struct lvs_dest *d,
+					  const struct lvs_flow_key *in)
+{
+	__u32 count = cfg->laddr_count;
+	if (!count || count > LVS_MAX_LADDRS)
+		return -1;
+	__u32 h = flow_hash(in);
+	__u32 idx = h % count;
+	struct lvs_addr *laddr = bpf_map_lookup_elem(&lvs_laddrs, &idx);
+	if (!laddr)
+		return -1;
+	c->nat_saddr = *laddr;
+	c->flags |= LVS_CONN_F_SNAT;
+	for (int i = 0; i < FULLNAT_PORT_TRIES; i++) {
+		__u32 port = FULLNAT_PORT_MIN + (h + i * 7919) % (65536 - FULLNAT_PORT_MIN);
+		c->nat_sport = bpf_htons(port);
+		struct lvs_flow_key rk;
+		reply_key(&rk, d, in, c);
+		if (!bpf_map_lookup_elem(&lvs_conns, &rk))
+			return 0;
+	}
+	return -1;
+}
+
+/* The reply entry of a new flow whose client's entry is c. */
+static __always_inline int add_reply_entry(struct xdp_md *ctx, const struct packet *pkt, const struct lvs_conn *c,
+					   const struct lvs_dest *d)
+{
+	struct lvs_flow_key rk;
+	reply_key(&rk, d, &pkt->flow, c);
+	struct lvs_conn r = {
+		.dest_id = c->dest_id,
+		.dest_gen = c->dest_gen,
+		.svc_id = c->svc_id,
+		.flags = LVS_CONN_F_REPLY | LVS_CONN_F_SNAT | (c->flags & LVS_CONN_F_SNAT ? LVS_CONN_F_DNAT : 0),
+		.nat_saddr = pkt->flow.dst,
+		.nat_sport = pkt->flow.dport,
+		.nat_daddr = pkt->flow.src,
+		.nat_dport = pkt->flow.sport,
+		.ifindex = ctx->ingress_ifindex,
+	};
+	__builtin_memcpy(r.dmac, pkt->eth->h_source, ETH_ALEN);
+	__builtin_memcpy(r.smac, pkt->eth->h_dest, ETH_ALEN);
+	return bpf_map_update_elem(&lvs_conns, &rk, &r, BPF_ANY);
+}
+
+/* Client to server: the destination becomes the server (and, FullNAT, the
+ * source a local address), as a router would forward it. */
+static __always_inline int forward_masq(struct xdp_md *ctx, struct packet *pkt, struct flow_target *t,
+					const struct lvs_config *cfg, struct lvs_xdp_stats *gs, int *forwarded)
+{
+	struct lvs_conn *c = t->conn;
+	const struct lvs_dest *d = t->dest;
+	if (pkt->ip->ttl <= 1)
+		return XDP_PASS; /* the kernel answers with "time exceeded" */
+	if (t->new_conn) {
+		if ((d->flags & LVS_DEST_F_FULLNAT) && fullnat_source(c, cfg, d, &pkt->flow) < 0) {
+			gs->fullnat_no_port++;
+			return XDP_DROP;
+		}
+		if (add_reply_entry(ctx, pkt, c, d) < 0)
+			return XDP_DROP;
+	}
+	struct nat_rewrite r = {
+		.saddr = c->flags & LVS_CONN_F_SNAT ? c->nat_saddr.ip4 : pkt->flow.src.ip4,
+		.sport = c->flags & LVS_CONN_F_SNAT ? c->nat_sport : pkt->flow.sport,
+		.daddr = d->addr.ip4,
+		.dport = d->port,
+	};
+	nat_apply(pkt, &r, (void *)(long)ctx->data_end);
+	set_macs(pkt->eth, d);
+	*forwarded = 1;
+	return send_to_dest(ctx, d, gs);
+}
+
+/* Server to client: a packet matching a reply entry gets the virtual service
+ * as its source again (and, FullNAT, the client as its destination) and
+ * leaves the way the client's packets came in. Returns -1 when the packet is
+ * not a reply of a live NAT flow. */
+static __always_inline int nat_reply(struct xdp_md *ctx, struct packet *pkt, const struct lvs_config *cfg,
+				     struct lvs_xdp_stats *gs, __u64 now)
+{
+	struct lvs_conn *r = bpf_map_lookup_elem(&lvs_conns, &pkt->flow);
+	if (!r || !(r->flags & LVS_CONN_F_REPLY))
+		return -1;
+	int fullnat = r->flags & LVS_CONN_F_DNAT;
+	struct lvs_flow_key ik = {
+		.src = fullnat ? r->nat_daddr : pkt->flow.dst,
+		.dst = r->nat_saddr,
+		.sport = fullnat ? r->nat_dport : pkt->flow.dport,
+		.dport = r->nat_sport,
+		.proto = pkt->flow.proto,
+		.family = pkt->flow.family,
+	};
+	struct lvs_conn *c = bpf_map_lookup_elem(&lvs_conns, &ik);
+	if (!c || c->expires <= now || c->dest_id != r->dest_id || c->dest_gen != r->dest_gen)
+		return -1;
+	if (pkt->ip->ttl <= 1)
+		return XDP_PASS;
+	void *data_end = (void *)(long)ctx->data_end;
+	conn_update(c, cfg, pkt, data_end, DIR_OUTPUT, now);
+
+	struct nat_rewrite rw = {
+		.saddr = r->nat_saddr.ip4,
+		.sport = r->nat_sport,
+		.daddr = fullnat ? r->nat_daddr.ip4 : pkt->flow.dst.ip4,
+		.dport = fullnat ? r->nat_dport : pkt->flow.dport,
+	};
+	__u32 len = pkt->l3_len;
+	nat_apply(pkt, &rw, data_end);
+	__builtin_memcpy(pkt->eth->h_dest, r->dmac, ETH_ALEN);
+	__builtin_memcpy(pkt->eth->h_source, r->smac, ETH_ALEN);
+	count_out(&lvs_svc_stats, r->svc_id, len);
+	count_out(&lvs_dest_stats, r->dest_id, len);
+	if (r->ifindex == ctx->ingress_ifindex) {
+		gs->tx++;
+		return XDP_TX;
+	}
+	gs->redirect++;
+	return bpf_redirect_map(&lvs_tx_ports, r->ifindex, XDP_PASS);
+}
+
+#endif

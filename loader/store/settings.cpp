@@ -1,0 +1,44 @@
+#include "store/settings.h"
+
+namespace lvs {
+
+const std::array<uint32_t, LVS_TCP_S_LAST> kDefaultTcpTimeouts = {
+    2,    // NONE
+    900,  // ESTABLISHED
+    120,  // SYN_SENT
+    60,   // SYN_RECV
+    120,  // FIN_WAIT
+    120,  // TIME_WAIT
+    10,   // CLOSE
+    60,   // CLOSE_WAIT
+    30,   // LAST_ACK
+    120,  // LISTEN
+    120,  // SYNACK
+};
+
+void ensure_default_settings(const Maps& maps) {
+    ArrayMap<lvs_config> config(maps.config);
+    lvs_config c = config.get(0);
+    if (c.tcp_timeout[LVS_TCP_S_ESTABLISHED] != 0)
+        return;
+    for (int s = 0; s < LVS_TCP_S_LAST; ++s)
+        c.tcp_timeout[s] = kDefaultTcpTimeouts[s];
+    c.udp_timeout = kDefaultUdpTimeout;
+    config.put(0, c);
+}
+
+void update_nat_flag(const Maps& maps, const Config& cfg) {
+    bool nat = false;
+    for (const Service& svc : cfg.services())
+        for (const Dest& d : svc.dests)
+            nat |= d.fwd == Fwd::Masq;
+    ArrayMap<lvs_config> config(maps.config);
+    lvs_config c = config.get(0);
+    uint32_t flags = nat ? c.flags | LVS_CFG_F_NAT : c.flags & ~LVS_CFG_F_NAT;
+    if (flags == c.flags)
+        return;
+    c.flags = flags;
+    config.put(0, c);
+}
+
+}  // namespace lvs

@@ -1,0 +1,26 @@
+// Director-wide settings kept in lvs_config: connection timeouts per state
+// (IPVS's defaults until `--set` changes them), the NAT flag the XDP program
+// checks before looking for replies, and the FullNAT local addresses.
+#pragma once
+
+#include <array>
+#include <cstdint>
+
+#include "lvs_xdp/abi.h"
+#include "maps/pinned_maps.h"
+#include "model/config.h"
+
+namespace lvs {
+
+// IPVS's default timeouts in seconds (ip_vs_proto_tcp.c, ip_vs_proto_udp.c).
+extern const std::array<uint32_t, LVS_TCP_S_LAST> kDefaultTcpTimeouts;
+inline constexpr uint32_t kDefaultUdpTimeout = 300;
+
+// Writes the default timeouts where none are set yet (a fresh pin directory).
+void ensure_default_settings(const Maps& maps);
+
+// Sets LVS_CFG_F_NAT when cfg has a NAT server, clears it otherwise, so the
+// XDP program only looks for NAT replies when there can be some.
+void update_nat_flag(const Maps& maps, const Config& cfg);
+
+}  // namespace lvs
