@@ -29,10 +29,8 @@ void refuse_unavailable(const Command& cmd) {
     if (cmd.action == Action::AddService && cmd.service->key.port == 0)
         throw UserError("Services on all ports (port 0) are not available in this version of "
                         "lvs-xdp; give the service a port, e.g. -t 192.168.88.250:80");
+    // -g and -i (with any --tun-type) are forwarded; a service may mix them, as in IPVS.
     const bool sets_fwd = cmd.action == Action::AddDest || cmd.action == Action::EditDest;
-    if (sets_fwd && cmd.dest->fwd == Fwd::Tunnel)
-        throw UserError("Forwarding method -i (tunnel) is not available in this version of "
-                        "lvs-xdp; use -g");
     if (sets_fwd && cmd.dest->fwd == Fwd::Masq)
         throw UserError("Forwarding method -m (masquerading) is not available in this version "
                         "of lvs-xdp; use -g");

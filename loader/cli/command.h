@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "model/config.h"
@@ -43,7 +44,8 @@ struct Command {
     Action action = Action::List;
     // -t/-u with -s/-p/-M for service commands; key only for the others.
     std::optional<Service> service;
-    // -r with -g/-i/-m, -w, -x, -y for destination commands.
+    // -r with -g/-i/-m, -w, -x, -y and the --tun-* options for destination
+    // commands; a server that is not -i keeps Dest's tunnel defaults.
     std::optional<Dest> dest;
     ListOptions list;
 };
@@ -53,6 +55,13 @@ struct Command {
 // weight 1, DR), the option/command compatibility table and the port rules.
 // Throws UserError with ipvsadm's message on bad input.
 Command parse_ipvsadm(const std::vector<std::string>& args);
+
+// ipvsadm's words for a tunnel server, taken from the parser's own tables so
+// that what -L and -S print is what the parser reads back: --tun-type's value
+// ("ipip", "gue", "gre") and the checksum option ("--tun-nocsum", "--tun-csum",
+// "--tun-remcsum").
+std::string_view tun_type_name(TunType type);
+std::string tun_csum_option(TunCsum csum);
 
 // Applies a configuration command (-A -E -D -C -a -e -d) to cfg; throws UserError
 // (e.g. "Service already exists") and leaves cfg unchanged when it can't.

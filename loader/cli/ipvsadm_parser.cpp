@@ -84,11 +84,20 @@ constexpr std::array<Rule, 14> kCommandRules = {{
 
 // Checked over the tunnel options other than --tun-type, as ipvsadm does.
 constexpr OptSet kTunnelCheckScope = kTunnelOpts & ~bits({kTunType});
+// Indexed by TunType, whose values are IPVS's tunnel type numbers.
 constexpr std::array<Rule, 3> kTunnelRules = {{
     {"ipip", 0, 0, 0},
     {"gue", bits({kTunPort}), 0, bits({kTunNocsum, kTunCsum, kTunRemcsum})},
     {"gre", 0, 0, bits({kTunNocsum, kTunCsum})},
 }};
+static_assert(static_cast<size_t>(TunType::Ipip) == 0 && static_cast<size_t>(TunType::Gue) == 1 &&
+              static_cast<size_t>(TunType::Gre) == 2);
+
+// The checksum options follow each other in ipvsadm's option order as TunCsum's
+// values do, so one maps onto the other.
+constexpr Opt csum_option(TunCsum c) { return static_cast<Opt>(kTunNocsum + static_cast<int>(c)); }
+static_assert(csum_option(TunCsum::NoCsum) == kTunNocsum && csum_option(TunCsum::Csum) == kTunCsum &&
+              csum_option(TunCsum::RemCsum) == kTunRemcsum);
 
 enum class Key {
     AddService, EditService, DeleteService, Clear, List, Zero, AddServer, EditServer,
@@ -409,11 +418,12 @@ private:
         case Key::TunType: read_tunnel_type(arg); break;
         case Key::TunPort:
             set_option(kTunPort);
-            number_or_fail(arg, 1, 65535, "illegal tunnel port specified");
+            dest_.tun_port =
+                static_cast<uint16_t>(number_or_fail(arg, 1, 65535, "illegal tunnel port specified"));
             break;
-        case Key::TunNocsum: set_option(kTunNocsum); break;
-        case Key::TunCsum: set_option(kTunCsum); break;
-        case Key::TunRemcsum: set_option(kTunRemcsum); break;
+        case Key::TunNocsum: read_tunnel_csum(TunCsum::NoCsum); break;
+        case Key::TunCsum: read_tunnel_csum(TunCsum::Csum); break;
+        case Key::TunRemcsum: read_tunnel_csum(TunCsum::RemCsum); break;
         default:  // a second command, or -h/-v after the command
             fail("invalid option `" + reader_.last_word() + "'");
         }
@@ -500,10 +510,17 @@ private:
         set_option(kTunType);
         for (size_t i = 0; i < kTunnelRules.size(); ++i)
             if (kTunnelRules[i].name == arg) {
-                tunnel_type_ = i;
+                dest_.tun_type = static_cast<TunType>(i);
                 return;
             }
         fail("illegal tunnel type specified");
+    }
+
+    // The tunnel table check lets at most one of them through (gue and gre take
+    // one, ipip none), so the one stored is the one given.
+    void read_tunnel_csum(TunCsum csum) {
+        set_option(csum_option(csum));
+        dest_.tun_csum = csum;
     }
 
     // Non-option words: --set's three timeouts, and nothing else.
@@ -588,7 +605,8 @@ private:
             fail("Different address family is allowed only for tunneling servers");
         if ((given_ & kTunnelOpts) && dest_.fwd != Fwd::Tunnel)
             fail("Tunnel options conflict with forward method");
-        check_rule(kTunnelRules[tunnel_type_], given_, kTunnelCheckScope, "tunnel type");
+        const Rule& tunnel = kTunnelRules[static_cast<size_t>(dest_.tun_type)];
+        check_rule(tunnel, given_, kTunnelCheckScope, "tunnel type");
     }
 
     void check_list() const {
@@ -619,12 +637,19 @@ private:
     ListOptions list_;
     uint32_t fwmark_ = 0;
     bool ops_ = false;
-    size_t tunnel_type_ = 0;  // ipip, ipvsadm's default
     std::string sched_flags_;
     std::string unavailable_;
 };
 
 }  // namespace
+
+std::string_view tun_type_name(TunType type) {
+    return kTunnelRules.at(static_cast<size_t>(type)).name;
+}
+
+std::string tun_csum_option(TunCsum csum) {
+    return "--" + std::string(kOptNames[csum_option(csum)]);
+}
 
 Command parse_ipvsadm(const std::vector<std::string>& args) {
     if (args.empty())

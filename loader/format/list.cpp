@@ -64,6 +64,22 @@ const char* fwd_name(Fwd fwd) {
     return "(null)";  // what ipvsadm's printf shows for an unknown method
 }
 
+// ipvsadm's fwd_tun_info: the tunnel type, then GUE's port, then for GUE and
+// GRE the checksum option as -c (none), +c (checksum) or r+c (remote checksum).
+std::string tunnel_info(const Dest& d) {
+    if (d.fwd != Fwd::Tunnel)
+        return "n/a";
+    static constexpr const char* kCsumText[] = {"-c", "+c", "r+c"};  // by TunCsum
+    const std::string type(tun_type_name(d.tun_type));
+    const std::string csum = kCsumText[static_cast<size_t>(d.tun_csum)];
+    switch (d.tun_type) {
+    case TunType::Ipip: return type;
+    case TunType::Gue: return type + ":" + std::to_string(d.tun_port) + ":" + csum;
+    case TunType::Gre: return type + ":" + csum;
+    }
+    return "n/a";
+}
+
 std::string service_line(const Service& svc, const ListOptions& o) {
     std::string name = proto_name(svc.key.proto);
     name.resize(4, ' ');  // "%-4s %s"
@@ -90,7 +106,7 @@ std::string dest_line(const Service& svc, const Dest& d, const ListData& data, c
                              d.l_threshold, active, inactive);
     if (o.tun_info)
         return printf_string("  -> %-28s %-7s %-13s %-6d %-10u %-10u\n", name.c_str(), fwd_name(d.fwd),
-                             d.fwd == Fwd::Tunnel ? "ipip" : "n/a", weight, active, inactive);
+                             tunnel_info(d).c_str(), weight, active, inactive);
     return printf_string("  -> %-28s %-7s %-6d %-10u %-10u\n", name.c_str(), fwd_name(d.fwd), weight,
                          active, inactive);
 }

@@ -3,6 +3,7 @@
 // when it is not the default, and thresholds never (ipvsadm 1.31 leaves them out).
 #include "format/save.h"
 
+#include "cli/command.h"
 #include "format/ipvsadm_order.h"
 #include "format/names.h"
 
@@ -19,6 +20,19 @@ const char* fwd_switch(Fwd fwd) {
     return "-g";
 }
 
+// ipvsadm's print_tunnel_rule: every tunnel server names its type, GUE its
+// port, GUE and GRE their checksum option, so -R rebuilds the same tunnel.
+std::string tunnel_options(const Dest& d) {
+    if (d.fwd != Fwd::Tunnel)
+        return "";
+    std::string out = " --tun-type " + std::string(tun_type_name(d.tun_type));
+    if (d.tun_type == TunType::Gue)
+        out += " --tun-port " + std::to_string(d.tun_port);
+    if (d.tun_type != TunType::Ipip)
+        out += " " + tun_csum_option(d.tun_csum);
+    return out;
+}
+
 std::string service_lines(const Service& svc, bool numeric) {
     const std::string name = std::string(svc.key.proto == Proto::Tcp ? "-t " : "-u ") +
                              addrport_text(svc.key.addr, svc.key.port, svc.key.proto, numeric);
@@ -31,9 +45,7 @@ std::string service_lines(const Service& svc, bool numeric) {
     out += "\n";
     for (const Dest* d : ordered_dests(svc, true)) {
         out += "-a " + name + " -r " + addrport_text(d->addr, d->port, svc.key.proto, numeric) + " " +
-               fwd_switch(d->fwd) + " -w " + std::to_string(d->weight);
-        // ipvsadm names the tunnel type of every tunnel server; ipip is the only one modelled.
-        out += d->fwd == Fwd::Tunnel ? " --tun-type ipip\n" : "\n";
+               fwd_switch(d->fwd) + " -w " + std::to_string(d->weight) + tunnel_options(*d) + "\n";
     }
     return out;
 }

@@ -101,6 +101,8 @@ void Config::edit_dest(const ServiceKey& key, const Dest& dest) {
     if (!cur)
         throw UserError("No such destination");
     const uint32_t id = cur->id;  // the slot stays the same server's
+    // ipvsadm sends the whole server on -e, so what the line leaves out (weight,
+    // method, tunnel type, port and checksum) goes back to its default.
     *cur = dest;
     cur->id = id;
 }

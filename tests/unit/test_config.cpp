@@ -156,8 +156,6 @@ TEST(Config, ServersMustBeUnicast) {
 
 TEST(ApplyCommand, RefusesWhatTheDataPlaneCannotForward) {
     Config cfg = one_service();
-    EXPECT_EQ(error_of(cfg, {"-a", "-t", "192.168.88.250:80", "-r", "192.168.88.51", "-i"}),
-              "Forwarding method -i (tunnel) is not available in this version of lvs-xdp; use -g");
     EXPECT_EQ(error_of(cfg, {"-e", "-t", "192.168.88.250:80", "-r", "192.168.88.50", "-m"}),
               "Forwarding method -m (masquerading) is not available in this version of lvs-xdp; use -g");
     EXPECT_NE(error_of(cfg, {"-A", "-t", "[2001:db8::1]:80", "-s", "rr"}).find("IPv6"), std::string::npos);
@@ -167,6 +165,59 @@ TEST(ApplyCommand, RefusesWhatTheDataPlaneCannotForward) {
     ASSERT_EQ(cfg.services().size(), 1u);
     EXPECT_EQ(cfg.services()[0].dests[0].fwd, Fwd::Route);
     EXPECT_EQ(cfg.services()[0].dests.size(), 1u);
+}
+
+TEST(ApplyCommand, TunnelServersMixWithDirectRoutingInOneService) {
+    Config cfg = one_service();  // 192.168.88.50 is -g
+    run(cfg, {"-a", "-t", "192.168.88.250:80", "-r", "192.168.88.51", "-i"});
+    run(cfg, {"-a", "-t", "192.168.88.250:80", "-r", "192.168.88.52", "-i", "--tun-type", "gue", "--tun-port", "6080",
+              "--tun-remcsum", "-w", "4"});
+    run(cfg, {"-a", "-t", "192.168.88.250:80", "-r", "192.168.88.53", "-i", "--tun-type", "gre", "--tun-csum"});
+    const auto& dests = cfg.services()[0].dests;
+    ASSERT_EQ(dests.size(), 4u);
+    EXPECT_EQ(dests[0].fwd, Fwd::Route);
+    EXPECT_EQ(dests[1].fwd, Fwd::Tunnel);
+    EXPECT_EQ(dests[1].tun_type, TunType::Ipip);
+    EXPECT_EQ(dests[2].fwd, Fwd::Tunnel);
+    EXPECT_EQ(dests[2].tun_type, TunType::Gue);
+    EXPECT_EQ(dests[2].tun_port, 6080);
+    EXPECT_EQ(dests[2].tun_csum, TunCsum::RemCsum);
+    EXPECT_EQ(dests[2].weight, 4u);
+    EXPECT_EQ(dests[3].tun_type, TunType::Gre);
+    EXPECT_EQ(dests[3].tun_csum, TunCsum::Csum);
+    // The same server may not be added twice, whatever the method.
+    EXPECT_EQ(error_of(cfg, {"-a", "-t", "192.168.88.250:80", "-r", "192.168.88.50", "-i"}),
+              "Destination already exists");
+}
+
+TEST(ApplyCommand, EditServerReplacesTheTunnelAsIpvsadmDoes) {
+    Config cfg = one_service();
+    cfg.services()[0].dests[0].id = 9;
+    const Dest& d = cfg.services()[0].dests[0];
+    // DR to GUE with a checksum.
+    run(cfg, {"-e", "-t", "192.168.88.250:80", "-r", "192.168.88.50", "-i", "--tun-type", "gue", "--tun-port",
+              "6080", "--tun-csum"});
+    EXPECT_EQ(d.fwd, Fwd::Tunnel);
+    EXPECT_EQ(d.tun_type, TunType::Gue);
+    EXPECT_EQ(d.tun_port, 6080);
+    EXPECT_EQ(d.tun_csum, TunCsum::Csum);
+    EXPECT_EQ(d.id, 9u);
+    // -e rebuilds the server: plain -i is ipip again, without GUE's port and checksum.
+    run(cfg, {"-e", "-t", "192.168.88.250:80", "-r", "192.168.88.50", "-i"});
+    EXPECT_EQ(d.fwd, Fwd::Tunnel);
+    EXPECT_EQ(d.tun_type, TunType::Ipip);
+    EXPECT_EQ(d.tun_port, 0);
+    EXPECT_EQ(d.tun_csum, TunCsum::NoCsum);
+    run(cfg, {"-e", "-t", "192.168.88.250:80", "-r", "192.168.88.50", "-i", "--tun-type", "gre", "--tun-csum"});
+    EXPECT_EQ(d.tun_type, TunType::Gre);
+    EXPECT_EQ(d.tun_csum, TunCsum::Csum);
+    // Without a method it is DR again, with the tunnel defaults.
+    run(cfg, {"-e", "-t", "192.168.88.250:80", "-r", "192.168.88.50", "-w", "2"});
+    EXPECT_EQ(d.fwd, Fwd::Route);
+    EXPECT_EQ(d.tun_type, TunType::Ipip);
+    EXPECT_EQ(d.tun_csum, TunCsum::NoCsum);
+    EXPECT_EQ(d.weight, 2u);
+    EXPECT_EQ(d.id, 9u);
 }
 
 TEST(ApplyCommand, RefusesCommandsThatDoNotChangeTheConfiguration) {

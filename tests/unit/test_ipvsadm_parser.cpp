@@ -269,6 +269,98 @@ TEST(Parser, TunnelOptions) {
     EXPECT_EQ(with({"-i", "--tun-type", "gue", "--tun-port", "6080"}), "");
 }
 
+TEST(Parser, TunnelTableErrors) {
+    const std::vector<std::string> add = {"-a", "-t", "192.168.88.250:80", "-r", "192.168.88.50", "-i"};
+    auto with = [&](std::vector<std::string> extra) {
+        auto args = add;
+        args.insert(args.end(), extra.begin(), extra.end());
+        return error_of(args);
+    };
+    // ipip takes no tunnel option at all.
+    EXPECT_EQ(with({"--tun-csum"}), "Illegal 'tun-csum' option with the 'ipip' tunnel type");
+    EXPECT_EQ(with({"--tun-type", "ipip", "--tun-nocsum"}),
+              "Illegal 'tun-nocsum' option with the 'ipip' tunnel type");
+    // gre: no port, no remote checksum, one of nocsum and csum.
+    EXPECT_EQ(with({"--tun-type", "gre", "--tun-port", "4754"}),
+              "Illegal 'tun-port' option with the 'gre' tunnel type");
+    EXPECT_EQ(with({"--tun-type", "gre", "--tun-remcsum"}),
+              "Illegal 'tun-remcsum' option with the 'gre' tunnel type");
+    EXPECT_EQ(with({"--tun-type", "gre", "--tun-csum", "--tun-nocsum"}),
+              "The option 'tun-csum' conflicts with the 'tun-nocsum' option in the 'gre' tunnel type");
+    // gue: the port is required; table order decides which conflict is named.
+    EXPECT_EQ(with({"--tun-type", "gue", "--tun-remcsum", "--tun-port", "6080", "--tun-csum"}),
+              "The option 'tun-remcsum' conflicts with the 'tun-csum' option in the 'gue' tunnel type");
+    EXPECT_EQ(with({"--tun-type", "gue", "--tun-csum"}),
+              "You need to supply the 'tun-port' option for the 'gue' tunnel type");
+    for (const char* port : {"0", "65536", "http", ""})
+        EXPECT_EQ(with({"--tun-type", "gue", "--tun-port", port}), "illegal tunnel port specified") << port;
+    EXPECT_EQ(with({"--tun-type", "gre", "--tun-csum", "--tun-csum"}), "multiple 'tun-csum' options specified");
+    EXPECT_EQ(with({"--tun-type", "gre", "--tun-type", "gue"}), "multiple 'tun-type' options specified");
+    // The command table comes first, then the forwarding method, then the tunnel table.
+    EXPECT_EQ(error_of({"-d", "-t", "192.168.88.250:80", "-r", "192.168.88.50", "--tun-type", "gre"}),
+              "Illegal 'tun-type' option with the 'delete-server' command");
+    EXPECT_EQ(with({"--tun-info"}), "Illegal 'tun-info' option with the 'add-server' command");
+    EXPECT_EQ(error_of({"-a", "-t", "192.168.88.250:80", "-r", "192.168.88.50", "-m", "--tun-port", "5"}),
+              "Tunnel options conflict with forward method");
+}
+
+TEST(Parser, TunnelOptionsAreStoredInTheServer) {
+    auto dest = [](std::vector<std::string> extra) {
+        std::vector<std::string> args = {"-a", "-t", "192.168.88.250:80", "-r", "192.168.88.50"};
+        args.insert(args.end(), extra.begin(), extra.end());
+        return *parse(args).dest;
+    };
+    const Dest ipip = dest({"-i"});
+    EXPECT_EQ(ipip.fwd, Fwd::Tunnel);
+    EXPECT_EQ(ipip.tun_type, TunType::Ipip);
+    EXPECT_EQ(ipip.tun_port, 0);
+    EXPECT_EQ(ipip.tun_csum, TunCsum::NoCsum);
+    EXPECT_EQ(dest({"-i", "--tun-type", "ipip"}).tun_type, TunType::Ipip);
+
+    const Dest gue = dest({"--ipip", "--tun-type=gue", "--tun-port=6080"});
+    EXPECT_EQ(gue.tun_type, TunType::Gue);
+    EXPECT_EQ(gue.tun_port, 6080);
+    EXPECT_EQ(gue.tun_csum, TunCsum::NoCsum);  // no checksum option: nocsum, as in ipvsadm
+    EXPECT_EQ(gue.port, 80);                   // tunnels keep the service's port
+    EXPECT_EQ(dest({"-i", "--tun-type", "gue", "--tun-port", "65535", "--tun-nocsum"}).tun_port, 65535);
+    EXPECT_EQ(dest({"-i", "--tun-type", "gue", "--tun-port", "1", "--tun-nocsum"}).tun_csum, TunCsum::NoCsum);
+    EXPECT_EQ(dest({"-i", "--tun-type", "gue", "--tun-port", "1", "--tun-csum"}).tun_csum, TunCsum::Csum);
+    EXPECT_EQ(dest({"-i", "--tun-type", "gue", "--tun-port", "1", "--tun-remcsum"}).tun_csum, TunCsum::RemCsum);
+
+    const Dest gre = dest({"--tun-csum", "--tun-type", "gre", "-i", "-w", "3"});  // any order
+    EXPECT_EQ(gre.tun_type, TunType::Gre);
+    EXPECT_EQ(gre.tun_port, 0);
+    EXPECT_EQ(gre.tun_csum, TunCsum::Csum);
+    EXPECT_EQ(gre.weight, 3u);
+    EXPECT_EQ(dest({"-i", "--tun-type", "gre"}).tun_csum, TunCsum::NoCsum);
+    EXPECT_EQ(dest({"-i", "--tun-type", "gre", "--tun-nocsum"}).tun_csum, TunCsum::NoCsum);
+
+    // -e takes the same options.
+    const Command edit = parse({"-e", "-t", "192.168.88.250:80", "-r", "192.168.88.50", "-i", "--tun-type", "gue",
+                                "--tun-port", "7000", "--tun-remcsum"});
+    EXPECT_EQ(edit.dest->tun_type, TunType::Gue);
+    EXPECT_EQ(edit.dest->tun_port, 7000);
+    EXPECT_EQ(edit.dest->tun_csum, TunCsum::RemCsum);
+}
+
+TEST(Parser, NonTunnelServersKeepTheTunnelDefaults) {
+    for (const char* fwd : {"-g", "-m"}) {
+        const Dest d = *parse({"-a", "-t", "192.168.88.250:80", "-r", "192.168.88.50", fwd}).dest;
+        EXPECT_EQ(d.tun_type, TunType::Ipip) << fwd;
+        EXPECT_EQ(d.tun_port, 0) << fwd;
+        EXPECT_EQ(d.tun_csum, TunCsum::NoCsum) << fwd;
+    }
+}
+
+TEST(Parser, TunnelWordsAreTheOnesTheParserReads) {
+    EXPECT_EQ(tun_type_name(TunType::Ipip), "ipip");
+    EXPECT_EQ(tun_type_name(TunType::Gue), "gue");
+    EXPECT_EQ(tun_type_name(TunType::Gre), "gre");
+    EXPECT_EQ(tun_csum_option(TunCsum::NoCsum), "--tun-nocsum");
+    EXPECT_EQ(tun_csum_option(TunCsum::Csum), "--tun-csum");
+    EXPECT_EQ(tun_csum_option(TunCsum::RemCsum), "--tun-remcsum");
+}
+
 TEST(Parser, IpvsadmChecksComeBeforeLvsXdpLimits) {
     // ipvsadm refuses -w with -A; that is what the user hears first.
     EXPECT_EQ(error_of({"-A", "-f", "1", "-w", "3"}), "Illegal 'weight' option with the 'add-service' command");

@@ -149,6 +149,49 @@ TEST(ListFormat, TunnelInfo) {
               "  -> 192.168.88.50:80             Route   n/a           1      0          0         \n");
 }
 
+// One DR server and a tunnel server of every type and checksum option.
+const std::vector<std::vector<std::string>> kTunnelTable = {
+    {"-A", "-t", "192.168.88.250:80", "-s", "rr"},
+    {"-a", "-t", "192.168.88.250:80", "-r", "192.168.88.56", "-i", "--tun-type", "gre", "--tun-csum", "-w", "0"},
+    {"-a", "-t", "192.168.88.250:80", "-r", "192.168.88.50", "-g"},
+    {"-a", "-t", "192.168.88.250:80", "-r", "192.168.88.51", "-i"},
+    {"-a", "-t", "192.168.88.250:80", "-r", "192.168.88.52", "-i", "--tun-type", "gue", "--tun-port", "6080"},
+    {"-a", "-t", "192.168.88.250:80", "-r", "192.168.88.53", "-i", "--tun-type", "gue", "--tun-port", "6081",
+     "--tun-csum", "-w", "2"},
+    {"-a", "-t", "192.168.88.250:80", "-r", "192.168.88.54", "-i", "--tun-type", "gue", "--tun-port", "65535",
+     "--tun-remcsum"},
+    {"-a", "-t", "192.168.88.250:80", "-r", "192.168.88.55", "-i", "--tun-type", "gre"},
+};
+
+TEST(ListFormat, TunnelInfoOfEveryTunnelType) {
+    // ipvsadm's fwd_tun_info: the longest, gue:65535:r+c, fills the 13 columns.
+    EXPECT_EQ(list(config_of(kTunnelTable), {"-L", "-n", "--tun-info"}),
+              "IP Virtual Server version 1.2.1 (size=4096)\n"
+              "Prot LocalAddress:Port Scheduler Flags\n"
+              "  -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn InActConn\n"
+              "TCP  192.168.88.250:80 rr\n"
+              "  -> 192.168.88.50:80             Route   n/a           1      0          0         \n"
+              "  -> 192.168.88.51:80             Tunnel  ipip          1      0          0         \n"
+              "  -> 192.168.88.52:80             Tunnel  gue:6080:-c   1      0          0         \n"
+              "  -> 192.168.88.53:80             Tunnel  gue:6081:+c   2      0          0         \n"
+              "  -> 192.168.88.54:80             Tunnel  gue:65535:r+c 1      0          0         \n"
+              "  -> 192.168.88.55:80             Tunnel  gre:-c        1      0          0         \n"
+              "  -> 192.168.88.56:80             Tunnel  gre:+c        0      0          0         \n");
+}
+
+TEST(ListFormat, TunnelServersForwardAsTunnel) {
+    EXPECT_EQ(list(config_of(kTunnelTable), {"-L", "-n"}),
+              kHeader +
+                  "TCP  192.168.88.250:80 rr\n"
+                  "  -> 192.168.88.50:80             Route   1      0          0         \n"
+                  "  -> 192.168.88.51:80             Tunnel  1      0          0         \n"
+                  "  -> 192.168.88.52:80             Tunnel  1      0          0         \n"
+                  "  -> 192.168.88.53:80             Tunnel  2      0          0         \n"
+                  "  -> 192.168.88.54:80             Tunnel  1      0          0         \n"
+                  "  -> 192.168.88.55:80             Tunnel  1      0          0         \n"
+                  "  -> 192.168.88.56:80             Tunnel  0      0          0         \n");
+}
+
 TEST(ListFormat, WithoutNumericNamesAreResolved) {
     const Config cfg = config_of({{"-A", "-t", "127.0.0.1:80", "-s", "rr"},
                                   {"-a", "-t", "127.0.0.1:80", "-r", "127.0.0.1"}});

@@ -5,6 +5,7 @@
 #include "cli/command.h"
 #include "cli/restore.h"
 #include "error.h"
+#include "format/list.h"
 #include "format/save.h"
 
 using namespace lvs;
@@ -101,4 +102,47 @@ TEST(Restore, SaveThenRestoreGivesTheSameTable) {
     EXPECT_EQ(https->timeout, 600u);
     EXPECT_EQ(https->netmask, 24u);
     EXPECT_EQ(https->dests.at(0).weight, 4u);
+}
+
+TEST(Restore, SaveThenRestoreKeepsEveryTunnelOption) {
+    const std::string vip = "192.168.88.250:80";
+    Config cfg;
+    for (Words cmd : {Words{"-A", "-t", vip, "-s", "rr"},
+                      Words{"-a", "-t", vip, "-r", "192.168.88.50", "-g", "-w", "2"},
+                      Words{"-a", "-t", vip, "-r", "192.168.88.51", "-i"},
+                      Words{"-a", "-t", vip, "-r", "192.168.88.52", "-i", "--tun-type", "gue", "--tun-port", "6080",
+                            "--tun-nocsum"},
+                      Words{"-a", "-t", vip, "-r", "192.168.88.53", "-i", "--tun-type", "gue", "--tun-port", "6081",
+                            "--tun-csum", "-w", "3"},
+                      Words{"-a", "-t", vip, "-r", "192.168.88.54", "-i", "--tun-type", "gue", "--tun-port", "65535",
+                            "--tun-remcsum", "-w", "0"},
+                      Words{"-a", "-t", vip, "-r", "192.168.88.55", "-i", "--tun-type", "gre", "--tun-nocsum"},
+                      Words{"-a", "-t", vip, "-r", "192.168.88.56", "-i", "--tun-type", "gre", "--tun-csum"}})
+        apply_command(cfg, parse_ipvsadm(cmd));
+    const std::string saved = format_save(cfg, true);
+
+    Config restored;
+    std::istringstream in(saved);
+    restore_into(restored, in);
+    EXPECT_EQ(format_save(restored, true), saved);
+
+    // Every field the data plane uses comes back, server by server.
+    const auto& before = cfg.services().at(0).dests;
+    const auto& after = restored.services().at(0).dests;
+    ASSERT_EQ(after.size(), before.size());
+    for (size_t i = 0; i < before.size(); ++i) {
+        SCOPED_TRACE(before[i].addr.str());
+        EXPECT_EQ(after[i].addr, before[i].addr);
+        EXPECT_EQ(after[i].port, before[i].port);
+        EXPECT_EQ(after[i].fwd, before[i].fwd);
+        EXPECT_EQ(after[i].weight, before[i].weight);
+        EXPECT_EQ(after[i].tun_type, before[i].tun_type);
+        EXPECT_EQ(after[i].tun_port, before[i].tun_port);
+        EXPECT_EQ(after[i].tun_csum, before[i].tun_csum);
+    }
+    // The tunnel listing of both tables is the same too.
+    ListOptions tun_info;
+    tun_info.numeric = tun_info.tun_info = true;
+    EXPECT_EQ(format_list(ListData{.cfg = &restored}, tun_info), format_list(ListData{.cfg = &cfg}, tun_info));
+    EXPECT_NE(format_list(ListData{.cfg = &restored}, tun_info).find("gue:65535:r+c"), std::string::npos);
 }
