@@ -17,12 +17,14 @@
 #include "log.h"
 #include "maps/pin_dir.h"
 #include "net/addr.h"
+#include "maps/pinned_maps.h"
 #include "realserver/realserver.h"
+#include "store/laddrs.h"
 
 namespace lvs {
 namespace {
 
-const std::vector<std::string> kSubcommands = {"attach", "detach", "status", "realserver"};
+const std::vector<std::string> kSubcommands = {"attach", "detach", "status", "realserver", "laddr"};
 
 void require_root() {
     if (geteuid() != 0)
@@ -46,6 +48,23 @@ std::optional<std::string> take_pin_dir(std::vector<std::string>& args) {
         }
     }
     return dir;
+}
+
+enum class LaddrOp { Add, Del, List };
+
+void run_laddr(LaddrOp op, const std::vector<std::string>& texts, const std::string& pin_dir) {
+    std::vector<Addr> addrs;
+    for (const auto& t : texts)
+        addrs.push_back(parse_addr(t));
+    Maps maps = Maps::open(pin_dir);
+    PinDirLock lock(pin_dir);
+    if (op == LaddrOp::Add)
+        add_local_addresses(maps, addrs);
+    else if (op == LaddrOp::Del)
+        delete_local_addresses(maps, addrs);
+    else
+        for (const Addr& a : local_addresses(maps))
+            std::cout << a.str() << "\n";
 }
 
 int run_subcommand(std::vector<std::string> args, const std::string& pin_dir) {
@@ -80,6 +99,15 @@ int run_subcommand(std::vector<std::string> args, const std::string& pin_dir) {
     rs_del->add_option("vip", vip, "virtual IP address")->required();
     auto* rs_list = rs->add_subcommand("list", "show the VIPs and ARP sysctls");
 
+    std::vector<std::string> laddr_args;
+    auto* laddr = app.add_subcommand("laddr", "FullNAT local addresses (also written --laddr)");
+    laddr->require_subcommand(1);
+    auto* laddr_add = laddr->add_subcommand("add", "add addresses to the pool");
+    laddr_add->add_option("addr", laddr_args, "local addresses of the director")->required();
+    auto* laddr_del = laddr->add_subcommand("del", "remove addresses from the pool");
+    laddr_del->add_option("addr", laddr_args, "local addresses of the director")->required();
+    auto* laddr_list = laddr->add_subcommand("list", "show the pool");
+
     std::vector<std::string> argv_rev(args.rbegin(), args.rend());
     try {
         app.parse(argv_rev);
@@ -103,6 +131,9 @@ int run_subcommand(std::vector<std::string> args, const std::string& pin_dir) {
         std::cout << realserver_add(parse_addr(vip)) << "\n";
     } else if (rs_del->parsed()) {
         std::cout << realserver_del(parse_addr(vip)) << "\n";
+    } else if (laddr->parsed()) {
+        run_laddr(laddr_add->parsed() ? LaddrOp::Add : laddr_del->parsed() ? LaddrOp::Del : LaddrOp::List,
+                  laddr_args, pin_dir);
     } else if (rs_list->parsed()) {
         std::cout << realserver_status() << "\n";
     }
@@ -116,6 +147,8 @@ int run_cli(int argc, char** argv) {
     try {
         std::vector<std::string> args(argv + 1, argv + argc);
         std::string pin_dir = resolve_pin_dir(take_pin_dir(args));
+        if (!args.empty() && args[0] == "--laddr")  // the spelling of the subcommand
+            args[0] = "laddr";
         if (!args.empty() && std::find(kSubcommands.begin(), kSubcommands.end(), args[0]) != kSubcommands.end()) {
             return run_subcommand(args, pin_dir);
         }

@@ -38,6 +38,7 @@ Maps Maps::open(const std::string& dir) {
         .ifaces = open_pinned(dir, "lvs_ifaces"),
         .tx_ports = open_pinned(dir, "lvs_tx_ports"),
         .config = open_pinned(dir, "lvs_config"),
+        .laddrs = open_pinned(dir, "lvs_laddrs"),
     };
 }
 

@@ -40,6 +40,7 @@ struct Dest {
     TunType tun_type = TunType::Ipip;  // meaningful for Fwd::Tunnel only
     uint16_t tun_port = 0;             // GUE's UDP port
     TunCsum tun_csum = TunCsum::NoCsum;
+    bool fullnat = false;  // -m --fullnat: clients' source rewritten to a local address too
     uint32_t id = kNoId;  // slot in lvs_dests, assigned by the store
 };
 

@@ -117,6 +117,7 @@ Config Store::load() const {
         x.tun_type = static_cast<TunType>(d.tun_type);
         x.tun_port = ntohs(d.tun_port);
         x.tun_csum = static_cast<TunCsum>(d.tun_csum);
+        x.fullnat = d.flags & LVS_DEST_F_FULLNAT;
         x.id = id;
         dests_of[d.svc_id].emplace_back(d.order, x);
     }
@@ -192,6 +193,7 @@ void Store::commit(const Config& before, const Config& after) const {
             e.tun_type = static_cast<uint8_t>(d.tun_type);
             e.tun_port = htons(d.tun_port);
             e.tun_csum = static_cast<uint8_t>(d.tun_csum);
+            e.flags = d.fullnat ? e.flags | LVS_DEST_F_FULLNAT : e.flags & ~LVS_DEST_F_FULLNAT;
         }
 
         lvs_svc v{.id = sid,
