@@ -159,7 +159,7 @@ int run_cli(int argc, char** argv) {
         return 0;
     } catch (const UserError& e) {
         std::cerr << e.what() << "\n";
-        return 1;
+        return e.exit_code();  // ipvsadm's status for the same failure (error.h)
     } catch (const std::exception& e) {
         std::cerr << "lvs-xdp: " << e.what() << "\n";
         return 1;
