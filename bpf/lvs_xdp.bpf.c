@@ -11,6 +11,7 @@
 #include "tun.bpf.h"
 #include "icmp.bpf.h"
 #include "masq.bpf.h"
+#include "icmp_nat.bpf.h"
 #include "conn_state.bpf.h"
 #include "stats.bpf.h"
 
@@ -75,16 +76,22 @@ int lvs_xdp_main(struct xdp_md *ctx)
 		return XDP_PASS;
 	gs->rx++;
 
+	/* The clock is read only where a connection is looked at: the packets
+	 * that are not ours don't pay for it. */
 	struct packet pkt;
 	if (parse_packet(data, data_end, &pkt) < 0) {
+		if (cfg->flags & LVS_CFG_F_NAT) {
+			int action = nat_icmp(ctx, gs, bpf_ktime_get_coarse_ns());
+			if (action >= 0)
+				return action;
+		}
 		gs->pass++;
 		return XDP_PASS;
 	}
-	__u64 now = bpf_ktime_get_coarse_ns();
 	struct lvs_svc *svc = find_service(&pkt.flow);
 	if (!svc) {
 		if (cfg->flags & LVS_CFG_F_NAT) {
-			int action = nat_reply(ctx, &pkt, cfg, gs, now);
+			int action = nat_reply(ctx, &pkt, cfg, gs, bpf_ktime_get_coarse_ns());
 			if (action >= 0)
 				return action;
 		}
@@ -92,6 +99,7 @@ int lvs_xdp_main(struct xdp_md *ctx)
 		return XDP_PASS;
 	}
 
+	__u64 now = bpf_ktime_get_coarse_ns();
 	struct flow_target t;
 	if (flow_target(&pkt.flow, svc, gs, now, &t) < 0) {
 		gs->no_dest++;

@@ -1,6 +1,8 @@
 #include "selftests/director.h"
 
+#include <arpa/inet.h>
 #include <sched.h>
+#include <time.h>
 #include <sys/mount.h>
 #include <unistd.h>
 
@@ -124,6 +126,35 @@ RunResult Director::run(const Bytes& frame) {
     r.action = opts.retval;
     r.out.resize(opts.data_size_out);
     return r;
+}
+
+namespace {
+
+lvs_flow_key flow_key_of(const FrameSpec& s) {
+    lvs_flow_key k{};
+    k.src = parse_addr(s.saddr).to_abi();
+    k.dst = parse_addr(s.daddr).to_abi();
+    k.sport = htons(s.sport);
+    k.dport = htons(s.dport);
+    k.proto = s.proto;
+    k.family = LVS_AF_INET;
+    return k;
+}
+
+}  // namespace
+
+std::optional<lvs_conn> Director::conn(const FrameSpec& s) {
+    return HashMap<lvs_flow_key, lvs_conn>(maps_->conns).get(flow_key_of(s));
+}
+
+void Director::put_conn(const FrameSpec& s, const lvs_conn& c) {
+    HashMap<lvs_flow_key, lvs_conn>(maps_->conns).put(flow_key_of(s), c);
+}
+
+uint64_t Director::now_ns() {
+    timespec ts{};
+    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
+    return uint64_t(ts.tv_sec) * 1000000000ull + ts.tv_nsec;
 }
 
 lvs_counters Director::service_counters(const std::string& vip_port, uint8_t proto) {

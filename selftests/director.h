@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,6 +40,12 @@ public:
     void set_tunnel_path(const std::string& rip, const Mac& mac, const std::string& tun_src, uint32_t mtu);
     // One run of the program on frame (repeat = 1), ingress on lo.
     RunResult run(const Bytes& frame);
+
+    // The connection-table entry keyed by this frame's 5-tuple, if any.
+    std::optional<lvs_conn> conn(const FrameSpec& s);
+    void put_conn(const FrameSpec& s, const lvs_conn& c);
+    // The XDP program's clock (bpf_ktime_get_coarse_ns), in nanoseconds.
+    static uint64_t now_ns();
 
     lvs_counters service_counters(const std::string& vip_port, uint8_t proto = 6);
     lvs_counters dest_counters(const std::string& rip);

@@ -203,6 +203,7 @@ struct lvs_xdp_stats {
 	__u64 pmtu_icmp;   /* too big for the tunnel, DF set: ICMP "fragmentation needed" sent */
 	__u64 pmtu_pass;   /* too big for the tunnel, DF clear: handed to the kernel */
 	__u64 fullnat_no_port; /* dropped: no free FullNAT local port for a new flow */
+	__u64 icmp_nat;    /* ICMP errors about NAT flows translated and forwarded */
 };
 
 /* lvs_config: array of one, settings of the attach that the loader needs when it
