@@ -1,0 +1,308 @@
+// NAT and FullNAT on the real XDP object: both directions byte for byte (the
+// expected frames are built from scratch, checksums included), connection
+// states and timeouts, ICMP error translation, FullNAT port allocation.
+#include <gtest/gtest.h>
+#include <linux/bpf.h>
+
+#include <arpa/inet.h>
+
+#include <set>
+
+#include "selftests/director.h"
+#include "store/laddrs.h"
+
+namespace lvs::test {
+namespace {
+
+const Mac kRs{0x02, 0, 0, 0, 0, 0x41};
+const Mac kClientMac{0x02, 0, 0, 0, 0, 0xc1};  // FrameSpec's default source MAC
+const char* kVip = "10.1.0.100";
+const char* kClient = "10.1.0.10";
+const char* kRip = "10.2.0.11";
+const char* kLaddr = "10.2.0.1";
+constexpr uint64_t kSec = 1000000000ull;
+
+uint16_t get16(const Bytes& b, size_t at) { return (b[at] << 8) | b[at + 1]; }
+
+class NatTest : public ::testing::Test {
+protected:
+    Director d;
+
+    void add(const std::string& proto = "-t", const std::string& extra = "") {
+        d.ipvsadm("-A " + proto + " " + kVip + ":80 -s rr");
+        d.ipvsadm("-a " + proto + " " + kVip + ":80 -r " + kRip + ":8080 -m " + extra);
+        d.set_mac(kRip, kRs);
+    }
+    // The client's packet to the virtual service.
+    static FrameSpec to_vip(uint8_t flags = 0x02, uint16_t sport = 40000) {
+        FrameSpec s;
+        s.saddr = kClient;
+        s.daddr = kVip;
+        s.sport = sport;
+        s.tcp_flags = flags;
+        s.payload = "hello";
+        return s;
+    }
+    // The same packet as the server must get it.
+    static FrameSpec at_server(FrameSpec s) {
+        s.daddr = kRip;
+        s.dport = 8080;
+        s.ttl--;
+        s.src_mac = kDirectorMac;
+        s.dst_mac = kRs;
+        return s;
+    }
+    // The server's reply, as it sends it.
+    static FrameSpec from_server(uint8_t flags = 0x12, uint16_t cport = 40000, const std::string& to = kClient) {
+        FrameSpec s;
+        s.saddr = kRip;
+        s.sport = 8080;
+        s.daddr = to;
+        s.dport = cport;
+        s.tcp_flags = flags;
+        s.src_mac = kRs;
+        s.dst_mac = kDirectorMac;
+        s.payload = "world";
+        return s;
+    }
+    // The reply as the client must get it: from the VIP, back the way it came.
+    static FrameSpec at_client(FrameSpec s, uint16_t cport = 40000) {
+        s.saddr = kVip;
+        s.sport = 80;
+        s.daddr = kClient;
+        s.dport = cport;
+        s.ttl--;
+        s.src_mac = FrameSpec{}.dst_mac;  // the MAC the client sent to
+        s.dst_mac = kClientMac;
+        return s;
+    }
+    void expect_state(const FrameSpec& client_pkt, uint8_t state, uint64_t timeout_s) {
+        auto c = d.conn(client_pkt);
+        ASSERT_TRUE(c);
+        EXPECT_EQ(c->state, state);
+        uint64_t now = Director::now_ns();
+        EXPECT_GE(c->expires + 2 * kSec, now + timeout_s * kSec);
+        EXPECT_LE(c->expires, now + timeout_s * kSec + 2 * kSec);
+    }
+};
+
+TEST_F(NatTest, ClientToServerRewritesDestinationAndPort) {
+    add();
+    RunResult r = d.run(frame(to_vip()));
+    ASSERT_EQ(r.action, XDP_TX);
+    EXPECT_EQ(r.out, frame(at_server(to_vip())));
+}
+
+TEST_F(NatTest, ServerToClientRewritesSourceBack) {
+    add();
+    ASSERT_EQ(d.run(frame(to_vip())).action, XDP_TX);
+    RunResult r = d.run(frame(from_server()));
+    ASSERT_EQ(r.action, XDP_TX);
+    EXPECT_EQ(r.out, frame(at_client(from_server())));
+    lvs_counters c = d.service_counters(std::string(kVip) + ":80");
+    EXPECT_EQ(c.inpkts, 1u);
+    EXPECT_EQ(c.outpkts, 1u);
+    EXPECT_EQ(c.outbytes, frame(from_server()).size() - 14);
+}
+
+TEST_F(NatTest, UdpWithAndWithoutChecksum) {
+    add("-u");
+    FrameSpec s = to_vip();
+    s.proto = 17;
+    RunResult r = d.run(frame(s));
+    ASSERT_EQ(r.action, XDP_TX);
+    EXPECT_EQ(r.out, frame(at_server(s)));
+
+    Bytes no_csum = frame(s);
+    no_csum[14 + 20 + 6] = no_csum[14 + 20 + 7] = 0;
+    r = d.run(no_csum);
+    ASSERT_EQ(r.action, XDP_TX);
+    EXPECT_EQ(get16(r.out, 14 + 20 + 6), 0);  // stays without checksum
+    Bytes expected = frame(at_server(s));
+    expected[14 + 20 + 6] = expected[14 + 20 + 7] = 0;
+    EXPECT_EQ(r.out, expected);
+}
+
+TEST_F(NatTest, ReplyOfNoTrackedFlowPassesUntouched) {
+    add();
+    Bytes stray = frame(from_server(0x12, 41000));
+    RunResult r = d.run(stray);
+    EXPECT_EQ(r.action, XDP_PASS);
+    EXPECT_EQ(r.out, stray);
+}
+
+TEST_F(NatTest, TcpStatesFollowIpvsWithTheirTimeouts) {
+    add();
+    d.run(frame(to_vip(0x02)));  // SYN
+    expect_state(to_vip(), LVS_TCP_S_SYN_RECV, 60);
+    d.run(frame(from_server(0x12)));  // SYN+ACK: a syn seen in the output direction
+    expect_state(to_vip(), LVS_TCP_S_SYN_RECV, 60);
+    d.run(frame(to_vip(0x10)));  // ACK
+    expect_state(to_vip(), LVS_TCP_S_ESTABLISHED, 900);
+    d.run(frame(to_vip(0x11)));  // FIN from the client
+    expect_state(to_vip(), LVS_TCP_S_CLOSE_WAIT, 60);
+    d.run(frame(from_server(0x11)));  // FIN from the server
+    expect_state(to_vip(), LVS_TCP_S_TIME_WAIT, 120);
+}
+
+TEST_F(NatTest, ResetClosesTheConnection) {
+    add();
+    d.run(frame(to_vip(0x02)));
+    d.run(frame(to_vip(0x10)));
+    d.run(frame(to_vip(0x04)));  // RST
+    expect_state(to_vip(), LVS_TCP_S_CLOSE, 10);
+}
+
+TEST_F(NatTest, UdpLivesForTheUdpTimeout) {
+    add("-u");
+    FrameSpec s = to_vip();
+    s.proto = 17;
+    d.run(frame(s));
+    expect_state(s, LVS_TCP_S_NONE, 300);
+}
+
+TEST_F(NatTest, ExpiredEntryIsNotUsedAgain) {
+    add();
+    d.run(frame(to_vip()));
+    lvs_conn c = *d.conn(to_vip());
+    c.expires = 1;  // long gone
+    d.put_conn(to_vip(), c);
+    EXPECT_EQ(d.run(frame(from_server())).action, XDP_PASS);  // its replies are not translated
+    EXPECT_EQ(d.xdp_stats().new_conns, 1u);
+    d.run(frame(to_vip(0x10)));
+    EXPECT_EQ(d.xdp_stats().new_conns, 2u);  // the client's next packet starts over
+}
+
+TEST_F(NatTest, LastHopTtlGoesToTheKernel) {
+    add();
+    FrameSpec s = to_vip();
+    s.ttl = 1;
+    Bytes in = frame(s);
+    RunResult r = d.run(in);
+    EXPECT_EQ(r.action, XDP_PASS);
+    EXPECT_EQ(r.out, in);
+}
+
+// An ICMP error: outer IPv4 + ICMP header + the quoted packet (its IP header
+// and first 8 bytes), checksums valid.
+Bytes icmp_error(const Mac& src_mac, const std::string& from, const std::string& to, uint8_t type, uint8_t code,
+                 uint16_t mtu, const FrameSpec& quoted_spec) {
+    Bytes quoted = frame(quoted_spec);
+    Bytes body(quoted.begin() + 14, quoted.begin() + 14 + 28);
+    Bytes icmp = {type, code, 0, 0, 0, 0, uint8_t(mtu >> 8), uint8_t(mtu)};
+    icmp.insert(icmp.end(), body.begin(), body.end());
+    uint16_t c = inet_checksum(icmp.data(), icmp.size());
+    icmp[2] = c >> 8;
+    icmp[3] = c & 0xff;
+    const Mac ours = FrameSpec{}.dst_mac;  // the director's MAC, as the frames here use it
+    Bytes f(ours.begin(), ours.end());
+    f.insert(f.end(), src_mac.begin(), src_mac.end());
+    f.push_back(0x08);
+    f.push_back(0x00);
+    Bytes ip = ipv4_header({.df = false, .proto = 1, .saddr = from, .daddr = to, .payload_len = icmp.size()});
+    f.insert(f.end(), ip.begin(), ip.end());
+    f.insert(f.end(), icmp.begin(), icmp.end());
+    return f;
+}
+
+Bytes ip4_bytes(const std::string& a) {
+    Bytes b(4);
+    inet_pton(AF_INET, a.c_str(), b.data());
+    return b;
+}
+
+// The fields an ICMP error's translation changes, and the three checksums.
+void expect_icmp(const Bytes& out, const std::string& src, const std::string& dst, const std::string& q_src,
+                 uint16_t q_sport, const std::string& q_dst, uint16_t q_dport) {
+    const size_t ip = 14, icmp = 34, q = 42;
+    EXPECT_EQ(Bytes(out.begin() + ip + 12, out.begin() + ip + 16), ip4_bytes(src));
+    EXPECT_EQ(Bytes(out.begin() + ip + 16, out.begin() + ip + 20), ip4_bytes(dst));
+    EXPECT_EQ(out[ip + 8], 63);  // routed: TTL down by one
+    EXPECT_EQ(Bytes(out.begin() + q + 12, out.begin() + q + 16), ip4_bytes(q_src));
+    EXPECT_EQ(Bytes(out.begin() + q + 16, out.begin() + q + 20), ip4_bytes(q_dst));
+    EXPECT_EQ(get16(out, q + 20), q_sport);
+    EXPECT_EQ(get16(out, q + 22), q_dport);
+    EXPECT_EQ(inet_checksum(&out[ip], 20), 0);
+    EXPECT_EQ(inet_checksum(&out[icmp], out.size() - icmp), 0);
+    EXPECT_EQ(inet_checksum(&out[q], 20), 0);
+}
+
+TEST_F(NatTest, PortUnreachableFromTheServerReachesTheClientAsFromTheVip) {
+    add("-u");
+    FrameSpec s = to_vip();
+    s.proto = 17;
+    d.run(frame(s));
+    // The server quotes the datagram as it got it.
+    RunResult r = d.run(icmp_error(kRs, kRip, kClient, 3, 3, 0, at_server(s)));
+    ASSERT_EQ(r.action, XDP_TX);
+    // Back the way the client's packets came, and quoting what the client sent.
+    EXPECT_EQ(Bytes(r.out.begin(), r.out.begin() + 6), Bytes(kClientMac.begin(), kClientMac.end()));
+    expect_icmp(r.out, kVip, kClient, kClient, 40000, kVip, 80);
+    EXPECT_EQ(r.out[34], 3);
+    EXPECT_EQ(r.out[35], 3);
+    EXPECT_EQ(d.xdp_stats().icmp_nat, 1u);
+}
+
+TEST_F(NatTest, FragmentationNeededFromTheClientSideReachesTheServer) {
+    add();
+    d.run(frame(to_vip()));
+    // A router on the client's side cannot forward the server's reply.
+    FrameSpec reply_as_client_got = at_client(from_server());
+    Bytes in = icmp_error(kClientMac, "10.1.0.254", kVip, 3, 4, 1400, reply_as_client_got);
+    RunResult r = d.run(in);
+    ASSERT_EQ(r.action, XDP_TX);
+    EXPECT_EQ(Bytes(r.out.begin(), r.out.begin() + 6), Bytes(kRs.begin(), kRs.end()));
+    // To the server, quoting the reply as the server sent it.
+    expect_icmp(r.out, "10.1.0.254", kRip, kRip, 8080, kClient, 40000);
+    EXPECT_EQ(get16(r.out, 14 + 20 + 6), 1400);  // the MTU is passed on
+}
+
+TEST_F(NatTest, IcmpAboutAnUnknownFlowPassesUntouched) {
+    add();
+    Bytes in = icmp_error(kRs, kRip, kClient, 3, 3, 0, at_server(to_vip()));
+    RunResult r = d.run(in);
+    EXPECT_EQ(r.action, XDP_PASS);
+    EXPECT_EQ(r.out, in);
+}
+
+class FullNatTest : public NatTest {
+protected:
+    void SetUp() override {
+        add_local_addresses(d.maps(), {parse_addr(kLaddr)});
+        add("-t", "--fullnat");
+    }
+};
+
+TEST_F(FullNatTest, BothDirectionsRewriteBothEnds) {
+    RunResult r = d.run(frame(to_vip()));
+    ASSERT_EQ(r.action, XDP_TX);
+    uint16_t lport = get16(r.out, 14 + 20);
+    EXPECT_GE(lport, 1024);
+    FrameSpec expected = at_server(to_vip());
+    expected.saddr = kLaddr;
+    expected.sport = lport;
+    EXPECT_EQ(r.out, frame(expected));
+
+    RunResult back = d.run(frame(from_server(0x12, lport, kLaddr)));
+    ASSERT_EQ(back.action, XDP_TX);
+    EXPECT_EQ(back.out, frame(at_client(from_server(0x12, lport, kLaddr))));
+}
+
+TEST_F(FullNatTest, LocalPortsNeverCollide) {
+    std::set<uint16_t> ports;
+    for (uint16_t cport = 20000; cport < 21000; ++cport) {
+        RunResult r = d.run(frame(to_vip(0x02, cport)));
+        ASSERT_EQ(r.action, XDP_TX);
+        ports.insert(get16(r.out, 14 + 20));
+    }
+    EXPECT_EQ(ports.size(), 1000u);
+}
+
+TEST_F(FullNatTest, NoLocalAddressDropsNewFlows) {
+    delete_local_addresses(d.maps(), {parse_addr(kLaddr)});
+    EXPECT_EQ(d.run(frame(to_vip())).action, XDP_DROP);
+    EXPECT_EQ(d.xdp_stats().fullnat_no_port, 1u);
+}
+
+}  // namespace
+}  // namespace lvs::test
