@@ -96,8 +96,10 @@ int lvs_rs_decap(struct xdp_md *ctx)
 	if ((void *)(ip + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP) || ip->version != 4)
 		return XDP_PASS;
 
+	/* At most: IP header with options (60), UDP (8), GUE with 31 words of
+	 * optional fields (4 + 124). The bound is for the verifier. */
 	int strip = outer_len(ip, data_end);
-	if (strip < 0 || strip > 128)
+	if (strip < 0 || strip > 60 + 8 + 4 + 124)
 		return XDP_PASS;
 	struct iphdr *inner = (void *)ip + strip;
 	if ((void *)(inner + 1) > data_end || inner->version != 4)
