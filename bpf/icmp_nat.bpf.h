@@ -15,6 +15,7 @@
 #include "flow.bpf.h"
 #include "l2.bpf.h"
 #include "maps.bpf.h"
+#include "parse.bpf.h"
 
 struct icmp_error {
 	struct ethhdr *eth;
@@ -34,9 +35,8 @@ static __always_inline int is_icmp_error(__u8 type)
 static __always_inline int parse_icmp_error(void *data, void *data_end, struct icmp_error *e)
 {
 	struct ethhdr *eth = data;
-	struct iphdr *ip = (void *)(eth + 1);
-	if ((void *)(ip + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP) || ip->version != 4 ||
-	    ip->ihl < 5 || ip->protocol != IPPROTO_ICMP || (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET)))
+	struct iphdr *ip = parse_ipv4(data, data_end);
+	if (!ip || ip->protocol != IPPROTO_ICMP)
 		return -1;
 	struct icmphdr *icmp = (void *)ip + ip->ihl * 4;
 	if ((void *)(icmp + 1) > data_end || !is_icmp_error(icmp->type))

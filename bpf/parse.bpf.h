@@ -25,22 +25,28 @@ struct packet {
 	struct lvs_flow_key flow;
 };
 
+/* The IPv4 header of an Ethernet frame, when it is a sane, unfragmented one
+ * (fragments carry no ports, or not the whole datagram); NULL otherwise. */
+static __always_inline struct iphdr *parse_ipv4(void *data, void *data_end)
+{
+	struct ethhdr *eth = data;
+	struct iphdr *ip = (void *)(eth + 1);
+	if ((void *)(ip + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP) || ip->version != 4 ||
+	    ip->ihl < 5 || (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET)))
+		return 0;
+	return ip;
+}
+
 /* Returns 0 when pkt describes a complete, unfragmented IPv4 TCP/UDP packet. */
 static __always_inline int parse_packet(void *data, void *data_end, struct packet *pkt)
 {
 	struct ethhdr *eth = data;
-	if ((void *)(eth + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP))
-		return -1;
-
-	struct iphdr *ip = (void *)(eth + 1);
-	if ((void *)(ip + 1) > data_end || ip->version != 4 || ip->ihl < 5)
+	struct iphdr *ip = parse_ipv4(data, data_end);
+	if (!ip)
 		return -1;
 	__u32 ihl = ip->ihl * 4;
 	__u32 tot_len = bpf_ntohs(ip->tot_len);
 	if (tot_len < ihl || (void *)ip + tot_len > data_end)
-		return -1;
-	/* Fragments carry no ports (later ones) or not the whole datagram. */
-	if (ip->frag_off & bpf_htons(IP_MF | IP_OFFSET))
 		return -1;
 
 	void *l4 = (void *)ip + ihl;
