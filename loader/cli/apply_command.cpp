@@ -1,6 +1,7 @@
 // Applying a parsed configuration command. The features lvs-xdp's data plane
-// does not have yet are refused here, before the configuration is looked at, so
-// the user learns that first; everything else is Config's (IPVS's) checking.
+// does not have yet are refused here (exit status 1), before the configuration
+// is looked at, so the user learns that first; everything else is Config's
+// (IPVS's) checking, with IPVS's messages and status 255.
 #include "cli/command.h"
 #include "error.h"
 
@@ -29,11 +30,13 @@ void refuse_unavailable(const Command& cmd) {
     if (cmd.action == Action::AddService && cmd.service->key.port == 0)
         throw UserError("Services on all ports (port 0) are not available in this version of "
                         "lvs-xdp; give the service a port, e.g. -t 192.168.88.250:80");
-    // -g and -i (with any --tun-type) are forwarded; a service may mix them, as in IPVS.
-    const bool sets_fwd = cmd.action == Action::AddDest || cmd.action == Action::EditDest;
-    if (sets_fwd && cmd.dest->fwd == Fwd::Masq)
-        throw UserError("Forwarding method -m (masquerading) is not available in this version "
-                        "of lvs-xdp; use -g");
+    // -g, -i (any --tun-type) and -m (with or without --fullnat) are forwarded,
+    // and a service may mix them, as in IPVS. IPVS sends a NAT server with port 0
+    // the service's port; lvs-xdp's data plane uses the server's port as given.
+    const bool sets_dest = cmd.action == Action::AddDest || cmd.action == Action::EditDest;
+    if (sets_dest && cmd.dest->fwd == Fwd::Masq && cmd.dest->port == 0)
+        throw UserError("Masquerading servers on port 0 are not available in this version of lvs-xdp; "
+                        "give the server's port, e.g. -r " + cmd.dest->addr.str() + ":8080");
 }
 
 }  // namespace
@@ -48,6 +51,9 @@ void apply_command(Config& cfg, const Command& cmd) {
     case Action::AddDest: cfg.add_dest(cmd.service->key, *cmd.dest); return;
     case Action::EditDest: cfg.edit_dest(cmd.service->key, *cmd.dest); return;
     case Action::DeleteDest: cfg.delete_dest(cmd.service->key, cmd.dest->addr, cmd.dest->port); return;
+    case Action::SetTimeouts:  // reaches here only as a line of -R
+        throw UserError("--set changes the connection timeouts, not the table, and is not taken here; "
+                        "run lvs-xdp --set tcp tcpfin udp as a command of its own");
     default:
         throw UserError(std::string(action_option(cmd.action)) +
                         " does not change the configuration; only -A, -E, -D, -C, -a, -e and -d can be "

@@ -1,6 +1,7 @@
 // One ipvsadm-style command, as parsed from a command line or a line of -R input.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,6 +23,7 @@ enum class Action {
     DeleteDest,     // -d
     List,           // -L / -l
     Zero,           // -Z
+    SetTimeouts,    // --set tcp tcpfin udp
     Help,           // -h
     Version,        // -v
 };
@@ -40,20 +42,33 @@ struct ListOptions {
     bool timeout = false;          // --timeout
 };
 
+// ipvsadm's three connection timeouts in seconds (--set tcp tcpfin udp, and what
+// -L --timeout shows): TCP ESTABLISHED, TCP FIN_WAIT and UDP. In --set, 0 leaves
+// that timeout as it is.
+struct Timeouts {
+    uint32_t tcp = 0;
+    uint32_t tcpfin = 0;
+    uint32_t udp = 0;
+    bool operator==(const Timeouts&) const = default;
+};
+
 struct Command {
     Action action = Action::List;
     // -t/-u with -s/-p/-M for service commands; key only for the others.
     std::optional<Service> service;
-    // -r with -g/-i/-m, -w, -x, -y and the --tun-* options for destination
-    // commands; a server that is not -i keeps Dest's tunnel defaults.
+    // -r with -g/-i/-m, -w, -x, -y, the --tun-* options and --fullnat for
+    // destination commands; a server that is not -i keeps Dest's tunnel defaults.
     std::optional<Dest> dest;
     ListOptions list;
+    Timeouts timeouts;  // --set's values
 };
 
 // Parses the arguments of one ipvsadm command line (without the program name).
 // Follows ipvsadm 1.31: option letters and long names, defaults (scheduler wlc,
-// weight 1, DR), the option/command compatibility table and the port rules.
-// Throws UserError with ipvsadm's message on bad input.
+// weight 1, DR), the option/command compatibility table and the port rules;
+// adds --fullnat (with -a/-e and -m). Throws UserError with ipvsadm's message
+// and exit status on bad input (2, or 255 for popt's errors and "Try ... -h"),
+// and with status 1 for ipvsadm features lvs-xdp lacks.
 Command parse_ipvsadm(const std::vector<std::string>& args);
 
 // ipvsadm's words for a tunnel server, taken from the parser's own tables so
@@ -64,7 +79,8 @@ std::string_view tun_type_name(TunType type);
 std::string tun_csum_option(TunCsum csum);
 
 // Applies a configuration command (-A -E -D -C -a -e -d) to cfg; throws UserError
-// (e.g. "Service already exists") and leaves cfg unchanged when it can't.
+// (e.g. "Service already exists", status 255 as IPVS's refusals) and leaves cfg
+// unchanged when it can't.
 void apply_command(Config& cfg, const Command& cmd);
 
 }  // namespace lvs

@@ -1,5 +1,7 @@
 #include "cli/ipvsadm_exec.h"
 
+#include <spdlog/spdlog.h>
+
 #include <iostream>
 
 #include "cli/restore.h"
@@ -9,10 +11,26 @@
 #include "maps/counters.h"
 #include "maps/pin_dir.h"
 #include "maps/pinned_maps.h"
+#include "store/laddrs.h"
+#include "store/settings.h"
 #include "store/store.h"
 
 namespace lvs {
 namespace {
+
+// FullNAT servers take their clients' new source from the --laddr pool; with
+// an empty pool the data plane drops their new connections.
+void warn_fullnat_without_local_addresses(const Maps& maps, const Config& cfg) {
+    for (const Service& svc : cfg.services())
+        for (const Dest& d : svc.dests)
+            if (d.fullnat) {
+                if (local_addresses(maps).empty())
+                    spdlog::warn("FullNAT server {}: no local addresses yet, so its new connections are "
+                                 "dropped; add some with lvs-xdp --laddr add ADDR",
+                                 endpoint_str(d.addr, d.port));
+                return;
+            }
+}
 
 // Runs change on a copy of the configuration and commits the result; a change
 // that throws leaves the maps as they were.
@@ -25,6 +43,14 @@ void change_config(const std::string& pin_dir, F&& change) {
     Config after = before;
     change(after);
     store.commit(before, after);
+    warn_fullnat_without_local_addresses(maps, after);
+}
+
+// --set: IPVS's set_timeout, which leaves a timeout given as 0 unchanged.
+void set_connection_timeouts(const std::string& pin_dir, const Timeouts& t) {
+    Maps maps = Maps::open(pin_dir);
+    PinDirLock lock(pin_dir);
+    set_timeouts(maps, t.tcp, t.tcpfin, t.udp);
 }
 
 void zero_counters(const std::string& pin_dir, const std::optional<Service>& only) {
@@ -32,7 +58,7 @@ void zero_counters(const std::string& pin_dir, const std::optional<Service>& onl
     PinDirLock lock(pin_dir);
     Config cfg = Store(maps).load();
     if (only && !cfg.find(only->key))
-        throw UserError("No such service");
+        throw UserError("No such service", kExitKernel);  // IPVS's zero_service: ESRCH
     PerCpuArray<lvs_counters> svc_stats(maps.svc_stats), dest_stats(maps.dest_stats);
     for (const Service& svc : cfg.services()) {
         if (only && !(svc.key == only->key))
@@ -56,7 +82,8 @@ void run_ipvsadm(const Command& cmd, const std::string& pin_dir) {
         Config cfg = Store(maps).load();
         ListData data{.cfg = &cfg,
                       .conn_table_size = maps.conns.max_entries(),
-                      .only = cmd.service ? std::optional<ServiceKey>(cmd.service->key) : std::nullopt};
+                      .only = cmd.service ? std::optional<ServiceKey>(cmd.service->key) : std::nullopt,
+                      .timeouts = ipvsadm_timeouts(read_settings(maps))};
         std::cout << format_list(data, cmd.list);
         return;
     }
@@ -70,6 +97,9 @@ void run_ipvsadm(const Command& cmd, const std::string& pin_dir) {
         return;
     case Action::Zero:
         zero_counters(pin_dir, cmd.service);
+        return;
+    case Action::SetTimeouts:
+        set_connection_timeouts(pin_dir, cmd.timeouts);
         return;
     default:
         change_config(pin_dir, [&](Config& cfg) { apply_command(cfg, cmd); });

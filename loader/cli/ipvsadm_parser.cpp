@@ -1,7 +1,9 @@
 // ipvsadm 1.31's command line: its options, defaults, option/command table,
-// checks and messages (docs/notes-ipvsadm.md). Everything ipvsadm checks is
-// checked first and in ipvsadm's order, so a line ipvsadm rejects gets ipvsadm's
-// message; only then are the features lvs-xdp lacks refused.
+// checks, messages and exit statuses (docs/notes-ipvsadm.md). Everything ipvsadm
+// checks is checked first and in ipvsadm's order, so a line ipvsadm rejects gets
+// ipvsadm's message; only then are the features lvs-xdp lacks refused.
+// lvs-xdp adds one option of its own, --fullnat (FullNAT as in DPVS), checked by
+// the same table and with messages in the same style.
 #include <array>
 #include <bit>
 #include <cerrno>
@@ -24,6 +26,7 @@ enum Opt {
     kWeight, kUThreshold, kLThreshold, kMcastIf, kTimeout, kDaemon, kStats, kRate, kThresholds,
     kPersistentConn, kNoSort, kSyncId, kExact, kOps, kPe, kSchedFlags, kMcastGroup, kMcastPort,
     kMcastTtl, kSyncMaxlen, kTunInfo, kTunType, kTunPort, kTunNocsum, kTunCsum, kTunRemcsum,
+    kFullnat,  // lvs-xdp's own, after ipvsadm's 34
     kOptCount
 };
 
@@ -34,7 +37,7 @@ constexpr std::array<std::string_view, kOptCount> kOptNames = {
     "rate",        "thresholds", "persistent-conn", "nosort",          "syncid",
     "exact",       "ops",        "pe",              "sched-flags",     "mcast-group",
     "mcast-port",  "mcast-ttl",  "sync-maxlen",     "tun-info",        "tun-type",
-    "tun-port",    "tun-nocsum", "tun-csum",        "tun-remcsum"};
+    "tun-port",    "tun-nocsum", "tun-csum",        "tun-remcsum",     "fullnat"};
 
 using OptSet = uint64_t;
 
@@ -61,7 +64,7 @@ enum Cmd { kAdd, kEdit, kDel, kFlush, kList, kAddDest, kDelDest, kEditDest, kSet
 
 constexpr OptSet kServiceParams = bits({kScheduler, kPersistent, kNetmask, kOps, kPe, kSchedFlags});
 constexpr OptSet kTunnelOpts = bits({kTunType, kTunPort, kTunNocsum, kTunCsum, kTunRemcsum});
-constexpr OptSet kServerParams = bits({kForward, kWeight, kUThreshold, kLThreshold}) | kTunnelOpts;
+constexpr OptSet kServerParams = bits({kForward, kWeight, kUThreshold, kLThreshold, kFullnat}) | kTunnelOpts;
 
 constexpr std::array<Rule, 14> kCommandRules = {{
     {"add-service", bits({kService}), kServiceParams, 0},
@@ -106,7 +109,7 @@ enum class Key {
     Gatewaying, Weight, UThreshold, LThreshold, Numeric, Connection, McastInterface, SyncId,
     Timeout, Daemon, Stats, Rate, Thresholds, PersistentConn, NoSort, Sort, Exact, Ipv6, Ops, Pe,
     SchedFlags, McastGroup, McastPort, McastTtl, SyncMaxlen, TunInfo, TunType, TunPort,
-    TunNocsum, TunCsum, TunRemcsum,
+    TunNocsum, TunCsum, TunRemcsum, Fullnat,
 };
 
 const std::vector<OptionSpec>& option_specs() {
@@ -171,6 +174,7 @@ const std::vector<OptionSpec>& option_specs() {
         {"tun-nocsum", '\0', A::None, k(Key::TunNocsum)},
         {"tun-csum", '\0', A::None, k(Key::TunCsum)},
         {"tun-remcsum", '\0', A::None, k(Key::TunRemcsum)},
+        {"fullnat", '\0', A::None, k(Key::Fullnat)},
     };
     return specs;
 }
@@ -178,7 +182,8 @@ const std::vector<OptionSpec>& option_specs() {
 constexpr long kMaxTimeout = 86400L * 31;         // ipvsadm's MAX_TIMEOUT
 constexpr uint32_t kDefaultPersistTimeout = 360;  // libipvs's IPVS_SVC_PERSISTENT_TIMEOUT
 
-[[noreturn]] void fail(const std::string& msg) { throw UserError(msg); }
+// ipvsadm's fail(2, ...): a command line it rejects.
+[[noreturn]] void fail(const std::string& msg) { throw UserError(msg, kExitUsage); }
 
 Command command_only(Action action) {
     Command c;
@@ -186,8 +191,9 @@ Command command_only(Action action) {
     return c;
 }
 
+// ipvsadm's tryhelp_exit(), which exits with -1.
 UserError try_help() {
-    return UserError("Try `lvs-xdp -h' or 'lvs-xdp --help' for more information.");
+    return UserError("Try `lvs-xdp -h' or 'lvs-xdp --help' for more information.", kExitKernel);
 }
 
 // ipvsadm's string_to_number: base 10, the whole text, within [min, max].
@@ -240,7 +246,7 @@ public:
         check_rule(kCommandRules[cmd_], given_, ~OptSet{0}, "command");
         check_command();
         if (!unavailable_.empty())
-            fail(unavailable_);
+            throw UserError(unavailable_);  // ipvsadm takes it; lvs-xdp lacks it: status 1
         return result();
     }
 
@@ -269,11 +275,7 @@ private:
         case Key::DeleteServer: start(kDelDest, Action::DeleteDest); break;
         case Key::Restore: start(kRestore, Action::Restore); break;
         case Key::Save: start(kSave, Action::Save); break;
-        case Key::Set:
-            cmd_ = kSet;
-            unavailable("Connection timeouts (--set) are not available in this version of lvs-xdp, "
-                        "which keeps connections in an LRU table; leave out --set");
-            break;
+        case Key::Set: start(kSet, Action::SetTimeouts); break;
         case Key::StartDaemon:
         case Key::StopDaemon: {
             const bool start_daemon = static_cast<Key>(first->spec->key) == Key::StartDaemon;
@@ -295,11 +297,12 @@ private:
         action_ = action;
     }
 
+    // popt's errors make ipvsadm's parse_options return -1: status 255.
     std::optional<FoundOption> next_option() {
         try {
             return reader_.next();
         } catch (const OptionError& e) {
-            fail(e.word + ": " + e.reason);
+            throw UserError(e.word + ": " + e.reason, kExitKernel);
         }
     }
 
@@ -424,6 +427,10 @@ private:
         case Key::TunNocsum: read_tunnel_csum(TunCsum::NoCsum); break;
         case Key::TunCsum: read_tunnel_csum(TunCsum::Csum); break;
         case Key::TunRemcsum: read_tunnel_csum(TunCsum::RemCsum); break;
+        case Key::Fullnat:
+            set_option(kFullnat);
+            dest_.fullnat = true;
+            break;
         default:  // a second command, or -h/-v after the command
             fail("invalid option `" + reader_.last_word() + "'");
         }
@@ -529,8 +536,9 @@ private:
         if (cmd_ == kSet) {
             if (rest.size() < 3)
                 fail("--set option requires 3 timeout values");
-            for (const auto& value : rest.first(3))
-                parse_timeout(value, 0);
+            timeouts_ = Timeouts{.tcp = parse_timeout(rest[0], 0),
+                                 .tcpfin = parse_timeout(rest[1], 0),
+                                 .udp = parse_timeout(rest[2], 0)};
             rest = rest.subspan(3);
         }
         if (!rest.empty())
@@ -607,6 +615,9 @@ private:
             fail("Tunnel options conflict with forward method");
         const Rule& tunnel = kTunnelRules[static_cast<size_t>(dest_.tun_type)];
         check_rule(tunnel, given_, kTunnelCheckScope, "tunnel type");
+        // FullNAT is masquerading that rewrites the client's source as well.
+        if (dest_.fullnat && dest_.fwd != Fwd::Masq)
+            fail("FullNAT is only for masquerading servers: --fullnat needs -m");
     }
 
     void check_list() const {
@@ -625,6 +636,7 @@ private:
         if (has(given_, kRealServer))
             c.dest = dest_;
         c.list = list_;
+        c.timeouts = timeouts_;
         return c;
     }
 
@@ -635,6 +647,7 @@ private:
     Service svc_;
     Dest dest_;
     ListOptions list_;
+    Timeouts timeouts_;
     uint32_t fwmark_ = 0;
     bool ops_ = false;
     std::string sched_flags_;

@@ -37,7 +37,7 @@ void restore_into(Config& cfg, std::istream& in) {
         try {
             apply_command(next, parse_ipvsadm(words));
         } catch (const UserError& e) {
-            throw UserError("line " + std::to_string(number) + ": " + e.what());
+            throw UserError("line " + std::to_string(number) + ": " + e.what(), e.exit_code());
         }
     }
     std::swap(cfg, next);

@@ -1,7 +1,9 @@
 // -L output. The layouts are ipvsadm's printf formats (print_title and
 // print_service_entry in ipvsadm.c, see docs/notes-ipvsadm.md section 1),
 // including its quirks: the padding spaces at the end of server lines, IPv4
-// service names cut at 33 characters and server names at 28.
+// service names cut at 33 characters and server names at 28. One word is
+// lvs-xdp's own: FullNAT servers (-m --fullnat) forward as "FullNat", DPVS's
+// name for them, where IPVS's NAT servers show "Masq".
 #include "format/list.h"
 
 #include <cstdarg>
@@ -32,8 +34,6 @@ void reject_unavailable(const ListOptions& o) {
     };
     if (o.connection)
         refuse("Listing connections (-c) is");
-    if (o.timeout)
-        refuse("Connection timeouts (--timeout) are");
     if (o.stats)
         refuse("--stats is");
     if (o.rate)
@@ -54,9 +54,9 @@ std::string title(const ListOptions& o) {
            "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n";
 }
 
-const char* fwd_name(Fwd fwd) {
-    switch (fwd) {
-    case Fwd::Masq: return "Masq";
+const char* fwd_name(const Dest& d) {
+    switch (d.fwd) {
+    case Fwd::Masq: return d.fullnat ? "FullNat" : "Masq";
     case Fwd::Local: return "Local";
     case Fwd::Tunnel: return "Tunnel";
     case Fwd::Route: return "Route";
@@ -105,16 +105,25 @@ std::string dest_line(const Service& svc, const Dest& d, const ListData& data, c
         return printf_string("  -> %-28s %-10u %-10u %-10u %-10u\n", name.c_str(), d.u_threshold,
                              d.l_threshold, active, inactive);
     if (o.tun_info)
-        return printf_string("  -> %-28s %-7s %-13s %-6d %-10u %-10u\n", name.c_str(), fwd_name(d.fwd),
+        return printf_string("  -> %-28s %-7s %-13s %-6d %-10u %-10u\n", name.c_str(), fwd_name(d),
                              tunnel_info(d).c_str(), weight, active, inactive);
-    return printf_string("  -> %-28s %-7s %-6d %-10u %-10u\n", name.c_str(), fwd_name(d.fwd), weight,
+    return printf_string("  -> %-28s %-7s %-6d %-10u %-10u\n", name.c_str(), fwd_name(d), weight,
                          active, inactive);
 }
 
 }  // namespace
 
+Timeouts ipvsadm_timeouts(const lvs_config& c) {
+    return Timeouts{.tcp = c.tcp_timeout[LVS_TCP_S_ESTABLISHED],
+                    .tcpfin = c.tcp_timeout[LVS_TCP_S_FIN_WAIT],
+                    .udp = c.udp_timeout};
+}
+
 std::string format_list(const ListData& data, const ListOptions& o) {
     reject_unavailable(o);
+    if (o.timeout)  // ipvsadm's list_timeout: this line alone
+        return printf_string("Timeout (tcp tcpfin udp): %d %d %d\n", static_cast<int>(data.timeouts.tcp),
+                             static_cast<int>(data.timeouts.tcpfin), static_cast<int>(data.timeouts.udp));
     std::string out;
     std::vector<const Service*> services;
     if (data.only) {

@@ -19,11 +19,17 @@ struct ListData {
     std::function<std::pair<uint32_t, uint32_t>(uint32_t dest_id)> conn_counts;
     // -L -t VIP:port lists just this service (and no version line).
     std::optional<ServiceKey> only;
+    // What -L --timeout shows: lvs_config's TCP ESTABLISHED, TCP FIN_WAIT and UDP
+    // timeouts.
+    Timeouts timeouts;
 };
 
+// The three timeouts ipvsadm shows, out of lvs_config's per-state ones: TCP
+// ESTABLISHED, TCP FIN_WAIT and UDP (IPVS's ip_vs_timeout_user).
+Timeouts ipvsadm_timeouts(const lvs_config& c);
+
 // Throws UserError("No such service") when `only` names no service, and for
-// listings lvs-xdp can't produce yet (-c, --timeout, --stats, --rate,
-// --persistent-conn).
+// listings lvs-xdp can't produce yet (-c, --stats, --rate, --persistent-conn).
 std::string format_list(const ListData& d, const ListOptions& o);
 
 }  // namespace lvs

@@ -1,6 +1,8 @@
 // ipvsadm's save lines (print_service_entry with FMT_RULE): always sorted, the
 // scheduler, persistence timeout and weight always written, the netmask only
 // when it is not the default, and thresholds never (ipvsadm 1.31 leaves them out).
+// FullNAT servers get lvs-xdp's --fullnat after ipvsadm's -m line, so -R (here)
+// rebuilds them; ipvsadm itself does not take that option.
 #include "format/save.h"
 
 #include "cli/command.h"
@@ -45,7 +47,8 @@ std::string service_lines(const Service& svc, bool numeric) {
     out += "\n";
     for (const Dest* d : ordered_dests(svc, true)) {
         out += "-a " + name + " -r " + addrport_text(d->addr, d->port, svc.key.proto, numeric) + " " +
-               fwd_switch(d->fwd) + " -w " + std::to_string(d->weight) + tunnel_options(*d) + "\n";
+               fwd_switch(d->fwd) + " -w " + std::to_string(d->weight) + tunnel_options(*d) +
+               (d->fullnat ? " --fullnat" : "") + "\n";
     }
     return out;
 }

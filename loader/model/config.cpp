@@ -1,6 +1,7 @@
 // Config operations. Each check, its order and its message follow what the IPVS
 // kernel code checks and what ipvsadm then prints (libipvs's ipvs_strerror), so
-// a script written against ipvsadm sees the same failures here.
+// a script written against ipvsadm sees the same failures here, with the same
+// exit status: 255, what ipvsadm returns when the kernel refuses a change.
 #include "model/config.h"
 
 #include <algorithm>
@@ -12,22 +13,26 @@ namespace lvs {
 
 namespace {
 
+[[noreturn]] void refuse(const std::string& why) { throw UserError(why, kExitKernel); }
+
 Dest* find_dest(Service& svc, const Addr& addr, uint16_t port) {
     auto it = std::find_if(svc.dests.begin(), svc.dests.end(),
                            [&](const Dest& d) { return d.addr == addr && d.port == port; });
     return it == svc.dests.end() ? nullptr : &*it;
 }
 
+// A scheduler lvs-xdp lacks is what IPVS calls a scheduler that is not in the
+// kernel: ENOENT, "Scheduler or persistence engine not found", status 255.
 void check_scheduler(const std::string& name) {
     if (auto why = scheduler_error(name); !why.empty())
-        throw UserError(why);
+        refuse(why);
 }
 
 // IPVS refuses a lower threshold above the upper one, even when the upper one is
 // 0 (no limit); ipvsadm then only shows strerror(ERANGE), so say what is wrong.
 void check_thresholds(const Dest& d) {
     if (d.l_threshold > d.u_threshold)
-        throw UserError("lower threshold -y " + std::to_string(d.l_threshold) +
+        refuse("lower threshold -y " + std::to_string(d.l_threshold) +
                         " is higher than upper threshold -x " + std::to_string(d.u_threshold) +
                         "; give -x at least as large as -y");
 }
@@ -57,7 +62,7 @@ const Service* Config::find(const ServiceKey& key) const {
 
 void Config::add_service(const Service& svc) {
     if (find(svc.key))
-        throw UserError("Service already exists");
+        refuse("Service already exists");
     check_scheduler(svc.sched);
     services_.push_back(svc);
 }
@@ -65,7 +70,7 @@ void Config::add_service(const Service& svc) {
 void Config::edit_service(const Service& svc) {
     Service* cur = find(svc.key);
     if (!cur)
-        throw UserError("No such service");
+        refuse("No such service");
     check_scheduler(svc.sched);
     cur->sched = svc.sched;
     cur->flags = svc.flags;
@@ -75,19 +80,19 @@ void Config::edit_service(const Service& svc) {
 
 void Config::delete_service(const ServiceKey& key) {
     if (!find(key))
-        throw UserError("No such service");
+        refuse("No such service");
     std::erase_if(services_, [&](const Service& s) { return s.key == key; });
 }
 
 void Config::add_dest(const ServiceKey& key, const Dest& dest) {
     Service* svc = find(key);
     if (!svc)
-        throw UserError("Service not defined");
+        refuse("Service not defined");
     check_thresholds(dest);
     if (find_dest(*svc, dest.addr, dest.port))
-        throw UserError("Destination already exists");
+        refuse("Destination already exists");
     if (!is_unicast(dest.addr))
-        throw UserError("Invalid operation: real server address " + dest.addr.str() +
+        refuse("Invalid operation: real server address " + dest.addr.str() +
                         " is not a unicast address");
     svc->dests.push_back(dest);
 }
@@ -95,11 +100,11 @@ void Config::add_dest(const ServiceKey& key, const Dest& dest) {
 void Config::edit_dest(const ServiceKey& key, const Dest& dest) {
     Service* svc = find(key);
     if (!svc)
-        throw UserError("Service not defined");
+        refuse("Service not defined");
     check_thresholds(dest);
     Dest* cur = find_dest(*svc, dest.addr, dest.port);
     if (!cur)
-        throw UserError("No such destination");
+        refuse("No such destination");
     const uint32_t id = cur->id;  // the slot stays the same server's
     // ipvsadm sends the whole server on -e, so what the line leaves out (weight,
     // method, tunnel type, port and checksum) goes back to its default.
@@ -110,9 +115,9 @@ void Config::edit_dest(const ServiceKey& key, const Dest& dest) {
 void Config::delete_dest(const ServiceKey& key, const Addr& addr, uint16_t port) {
     Service* svc = find(key);
     if (!svc)
-        throw UserError("Service not defined");
+        refuse("Service not defined");
     if (!find_dest(*svc, addr, port))
-        throw UserError("No such destination");
+        refuse("No such destination");
     std::erase_if(svc->dests, [&](const Dest& d) { return d.addr == addr && d.port == port; });
 }
 

@@ -27,6 +27,26 @@ void ensure_default_settings(const Maps& maps) {
     config.put(0, c);
 }
 
+void set_timeouts(lvs_config& c, uint32_t tcp, uint32_t tcpfin, uint32_t udp) {
+    if (tcp)
+        c.tcp_timeout[LVS_TCP_S_ESTABLISHED] = tcp;
+    if (tcpfin)
+        c.tcp_timeout[LVS_TCP_S_FIN_WAIT] = tcpfin;
+    if (udp)
+        c.udp_timeout = udp;
+}
+
+void set_timeouts(const Maps& maps, uint32_t tcp, uint32_t tcpfin, uint32_t udp) {
+    ArrayMap<lvs_config> config(maps.config);
+    lvs_config c = config.get(0);
+    set_timeouts(c, tcp, tcpfin, udp);
+    config.put(0, c);
+}
+
+lvs_config read_settings(const Maps& maps) {
+    return ArrayMap<lvs_config>(maps.config).get(0);
+}
+
 void update_nat_flag(const Maps& maps, const Config& cfg) {
     bool nat = false;
     for (const Service& svc : cfg.services())

@@ -19,6 +19,15 @@ inline constexpr uint32_t kDefaultUdpTimeout = 300;
 // Writes the default timeouts where none are set yet (a fresh pin directory).
 void ensure_default_settings(const Maps& maps);
 
+// ipvsadm's --set tcp tcpfin udp: the TCP ESTABLISHED, TCP FIN_WAIT and UDP
+// timeouts in seconds, each left as it is when 0 (as IPVS's ip_vs_set_timeout).
+// The first changes c only; the second writes lvs_config (hold the pin-dir lock).
+void set_timeouts(lvs_config& c, uint32_t tcp, uint32_t tcpfin, uint32_t udp);
+void set_timeouts(const Maps& maps, uint32_t tcp, uint32_t tcpfin, uint32_t udp);
+
+// lvs_config as the maps hold it: the timeouts -L --timeout shows, the flags.
+lvs_config read_settings(const Maps& maps);
+
 // Sets LVS_CFG_F_NAT when cfg has a NAT server, clears it otherwise, so the
 // XDP program only looks for NAT replies when there can be some.
 void update_nat_flag(const Maps& maps, const Config& cfg);

@@ -11,6 +11,16 @@ namespace {
 
 void run(Config& cfg, std::vector<std::string> args) { apply_command(cfg, parse_ipvsadm(args)); }
 
+// The exit status of the failing command, 0 when it applies.
+int exit_of(Config& cfg, std::vector<std::string> args) {
+    try {
+        run(cfg, args);
+    } catch (const UserError& e) {
+        return e.exit_code();
+    }
+    return 0;
+}
+
 std::string error_of(Config& cfg, std::vector<std::string> args) {
     try {
         run(cfg, args);
@@ -156,8 +166,13 @@ TEST(Config, ServersMustBeUnicast) {
 
 TEST(ApplyCommand, RefusesWhatTheDataPlaneCannotForward) {
     Config cfg = one_service();
-    EXPECT_EQ(error_of(cfg, {"-e", "-t", "192.168.88.250:80", "-r", "192.168.88.50", "-m"}),
-              "Forwarding method -m (masquerading) is not available in this version of lvs-xdp; use -g");
+    // A NAT server on port 0 (IPVS would use the service's port): -r before -t
+    // has no service port to copy yet, as in ipvsadm.
+    EXPECT_EQ(error_of(cfg, {"-a", "-r", "192.168.88.51", "-m", "-t", "192.168.88.250:80"}),
+              "Masquerading servers on port 0 are not available in this version of lvs-xdp; "
+              "give the server's port, e.g. -r 192.168.88.51:8080");
+    EXPECT_NE(error_of(cfg, {"-e", "-r", "192.168.88.50", "-m", "-t", "192.168.88.250:80"}).find("port 0"),
+              std::string::npos);
     EXPECT_NE(error_of(cfg, {"-A", "-t", "[2001:db8::1]:80", "-s", "rr"}).find("IPv6"), std::string::npos);
     EXPECT_NE(error_of(cfg, {"-a", "-t", "192.168.88.250:80", "-r", "[2001:db8::5]:80", "-i"}).find("IPv6"),
               std::string::npos);
@@ -224,4 +239,81 @@ TEST(ApplyCommand, RefusesCommandsThatDoNotChangeTheConfiguration) {
     Config cfg = one_service();
     EXPECT_NE(error_of(cfg, {"-L"}).find("-L does not change the configuration"), std::string::npos);
     EXPECT_NE(error_of(cfg, {"-R"}).find("-R"), std::string::npos);
+}
+
+TEST(ApplyCommand, MasqueradingServersMixWithDirectRoutingAndTunnels) {
+    Config cfg = one_service();  // 192.168.88.50:80 is -g
+    run(cfg, {"-a", "-t", "192.168.88.250:80", "-r", "10.0.1.11:8080", "-m"});
+    run(cfg, {"-a", "-t", "192.168.88.250:80", "-r", "10.0.1.12:8080", "-m", "-w", "2", "--fullnat"});
+    run(cfg, {"-a", "-t", "192.168.88.250:80", "-r", "192.168.88.51", "-i", "--tun-type", "gre"});
+    run(cfg, {"-a", "-t", "192.168.88.250:80", "-r", "10.0.1.13", "-m"});  // no port: the service's
+    const auto& d = cfg.services()[0].dests;
+    ASSERT_EQ(d.size(), 5u);
+    EXPECT_EQ(d[0].fwd, Fwd::Route);
+    EXPECT_EQ(d[1].fwd, Fwd::Masq);
+    EXPECT_EQ(d[1].port, 8080);
+    EXPECT_FALSE(d[1].fullnat);
+    EXPECT_EQ(d[2].fwd, Fwd::Masq);
+    EXPECT_EQ(d[2].port, 8080);
+    EXPECT_EQ(d[2].weight, 2u);
+    EXPECT_TRUE(d[2].fullnat);
+    EXPECT_EQ(d[3].fwd, Fwd::Tunnel);
+    EXPECT_EQ(d[4].fwd, Fwd::Masq);
+    EXPECT_EQ(d[4].port, 80);
+    // A server is its address and port: the same address on another port is another server.
+    EXPECT_EQ(error_of(cfg, {"-a", "-t", "192.168.88.250:80", "-r", "10.0.1.11:8080", "-m", "--fullnat"}),
+              "Destination already exists");
+    run(cfg, {"-a", "-t", "192.168.88.250:80", "-r", "10.0.1.11:8081", "-m"});
+    EXPECT_EQ(cfg.services()[0].dests.size(), 6u);
+    // UDP services take NAT servers too.
+    run(cfg, {"-A", "-u", "192.168.88.250:53", "-s", "rr"});
+    run(cfg, {"-a", "-u", "192.168.88.250:53", "-r", "10.0.1.11:5353", "-m"});
+    EXPECT_EQ(cfg.find(key("192.168.88.250", 53, Proto::Udp))->dests.at(0).port, 5353);
+}
+
+TEST(ApplyCommand, EditServerSetsAndClearsFullnat) {
+    Config cfg = one_service();
+    run(cfg, {"-a", "-t", "192.168.88.250:80", "-r", "10.0.1.11:8080", "-m"});
+    cfg.services()[0].dests[1].id = 5;
+    const Dest& d = cfg.services()[0].dests[1];
+    run(cfg, {"-e", "-t", "192.168.88.250:80", "-r", "10.0.1.11:8080", "-m", "--fullnat", "-w", "3"});
+    EXPECT_EQ(d.fwd, Fwd::Masq);
+    EXPECT_TRUE(d.fullnat);
+    EXPECT_EQ(d.weight, 3u);
+    EXPECT_EQ(d.id, 5u);
+    // -e rebuilds the server: without --fullnat it is plain NAT again.
+    run(cfg, {"-e", "-t", "192.168.88.250:80", "-r", "10.0.1.11:8080", "-m"});
+    EXPECT_FALSE(d.fullnat);
+    EXPECT_EQ(d.weight, 1u);
+    // A DR server can become NAT only on its own port (DR forces the service's port).
+    run(cfg, {"-e", "-t", "192.168.88.250:80", "-r", "192.168.88.50:80", "-m", "--fullnat"});
+    EXPECT_EQ(cfg.services()[0].dests[0].fwd, Fwd::Masq);
+    EXPECT_TRUE(cfg.services()[0].dests[0].fullnat);
+}
+
+TEST(ApplyCommand, KernelRefusalsExit255AndLvsXdpLimitsExit1) {
+    Config cfg = one_service();
+    // What IPVS refuses; ipvsadm prints ipvs_strerror and returns -1.
+    EXPECT_EQ(exit_of(cfg, {"-A", "-t", "192.168.88.250:80", "-s", "wrr"}), 255);  // Service already exists
+    EXPECT_EQ(exit_of(cfg, {"-E", "-t", "192.168.88.251:80", "-s", "rr"}), 255);   // No such service
+    EXPECT_EQ(exit_of(cfg, {"-D", "-t", "192.168.88.250:81"}), 255);               // No such service
+    EXPECT_EQ(exit_of(cfg, {"-a", "-t", "192.168.88.250:81", "-r", "192.168.88.51"}), 255);  // Service not defined
+    EXPECT_EQ(exit_of(cfg, {"-a", "-t", "192.168.88.250:80", "-r", "192.168.88.50"}), 255);  // Destination already exists
+    EXPECT_EQ(exit_of(cfg, {"-e", "-t", "192.168.88.250:80", "-r", "192.168.88.51"}), 255);  // No such destination
+    EXPECT_EQ(exit_of(cfg, {"-d", "-t", "192.168.88.250:80", "-r", "192.168.88.51"}), 255);
+    EXPECT_EQ(exit_of(cfg, {"-d", "-t", "192.168.88.250:81", "-r", "192.168.88.50"}), 255);
+    EXPECT_EQ(exit_of(cfg, {"-A", "-t", "192.168.88.250:81", "-s", "bogus"}), 255);  // scheduler not found
+    EXPECT_EQ(exit_of(cfg, {"-a", "-t", "192.168.88.250:80", "-r", "192.168.88.51", "-y", "5"}), 255);  // ERANGE
+    EXPECT_EQ(exit_of(cfg, {"-a", "-t", "192.168.88.250:80", "-r", "224.0.0.1"}), 255);  // EINVAL
+    // ipvsadm's own checks: 2.
+    EXPECT_EQ(exit_of(cfg, {"-a", "-t", "192.168.88.250:80", "-r", "10.0.1.11:8080", "--fullnat"}), 2);
+    // lvs-xdp's limits: 1.
+    EXPECT_EQ(exit_of(cfg, {"-A", "-t", "[2001:db8::1]:80", "-s", "rr"}), 1);
+    EXPECT_EQ(exit_of(cfg, {"-A", "-t", "192.168.88.250", "-p", "-s", "rr"}), 1);
+    EXPECT_EQ(exit_of(cfg, {"-a", "-r", "10.0.1.11", "-m", "-t", "192.168.88.250:80"}), 1);
+    EXPECT_EQ(exit_of(cfg, {"-A", "-f", "1", "-s", "rr"}), 1);
+    EXPECT_EQ(exit_of(cfg, {"-L"}), 1);
+    // And nothing of it changed the table.
+    ASSERT_EQ(cfg.services().size(), 1u);
+    EXPECT_EQ(cfg.services()[0].dests.size(), 1u);
 }

@@ -19,6 +19,22 @@ std::string error_of(std::vector<std::string> args) {
     return "";
 }
 
+// The exit status lvs-xdp gives the line (UserError's), or 0 when it parses.
+int exit_of(std::vector<std::string> args) {
+    try {
+        parse_ipvsadm(args);
+    } catch (const UserError& e) {
+        return e.exit_code();
+    }
+    return 0;
+}
+
+std::vector<std::string> add_server(std::vector<std::string> extra, const char* cmd = "-a") {
+    std::vector<std::string> args = {cmd, "-t", "192.168.88.250:80", "-r", "10.0.1.11:8080"};
+    args.insert(args.end(), extra.begin(), extra.end());
+    return args;
+}
+
 const Addr kVip = parse_addr("192.168.88.250");
 const Addr kRip = parse_addr("192.168.88.50");
 const std::string kTryHelp = "Try `lvs-xdp -h' or 'lvs-xdp --help' for more information.";
@@ -387,7 +403,116 @@ TEST(Parser, FeaturesLvsXdpLacksAreRefusedClearly) {
     refused({"-A", "-u", "192.168.88.250:53", "-o"}, "-o");
     refused({"-A", "-t", "192.168.88.250:80", "--pe", "sip"}, "--pe");
     refused({"-A", "-t", "192.168.88.250:80", "-s", "sh", "-b", "sh-port"}, "-b");
-    refused({"--set", "1", "2", "3"}, "--set");
     refused({"--start-daemon", "master"}, "--start-daemon");
     refused({"-L", "--daemon"}, "--daemon");
+}
+
+TEST(Parser, MasqueradingKeepsThePortAndTakesFullnat) {
+    const Dest nat = *parse(add_server({"-m", "-w", "2"})).dest;
+    EXPECT_EQ(nat.fwd, Fwd::Masq);
+    EXPECT_EQ(nat.port, 8080);
+    EXPECT_EQ(nat.weight, 2u);
+    EXPECT_FALSE(nat.fullnat);
+    EXPECT_TRUE(parse(add_server({"--masquerading"})).dest->fwd == Fwd::Masq);
+
+    for (const char* cmd : {"-a", "-e", "--add-server", "--edit-server"}) {
+        const Command c = parse(add_server({"-m", "--fullnat"}, cmd));
+        ASSERT_TRUE(c.dest) << cmd;
+        EXPECT_EQ(c.dest->fwd, Fwd::Masq) << cmd;
+        EXPECT_TRUE(c.dest->fullnat) << cmd;
+        EXPECT_EQ(c.dest->port, 8080) << cmd;
+    }
+    // Anywhere on the line, like any option.
+    EXPECT_TRUE(parse({"-a", "--fullnat", "-t", "192.168.88.250:80", "-m", "-r", "10.0.1.11:8080"}).dest->fullnat);
+}
+
+TEST(Parser, FullnatOnlyWithServerCommandsInIpvsadmsWords) {
+    EXPECT_EQ(error_of({"-A", "-t", "192.168.88.250:80", "-s", "rr", "--fullnat"}),
+              "Illegal 'fullnat' option with the 'add-service' command");
+    EXPECT_EQ(error_of({"-E", "-t", "192.168.88.250:80", "--fullnat"}),
+              "Illegal 'fullnat' option with the 'edit-service' command");
+    EXPECT_EQ(error_of({"-D", "-t", "192.168.88.250:80", "--fullnat"}),
+              "Illegal 'fullnat' option with the 'delete-service' command");
+    EXPECT_EQ(error_of(add_server({"--fullnat"}, "-d")), "Illegal 'fullnat' option with the 'delete-server' command");
+    EXPECT_EQ(error_of({"-L", "--fullnat"}), "Illegal 'fullnat' option with the 'list' command");
+    EXPECT_EQ(error_of({"-S", "--fullnat"}), "Illegal 'fullnat' option with the 'save' command");
+    EXPECT_EQ(error_of({"-C", "--fullnat"}), "Illegal 'fullnat' option with the 'flush' command");
+    EXPECT_EQ(error_of({"-Z", "--fullnat"}), "Illegal 'fullnat' option with the 'zero' command");
+    EXPECT_EQ(error_of({"--set", "1", "2", "3", "--fullnat"}), "Illegal 'fullnat' option with the 'set' command");
+    EXPECT_EQ(error_of(add_server({"-m", "--fullnat", "--fullnat"})), "multiple 'fullnat' options specified");
+    EXPECT_EQ(error_of(add_server({"-m", "--fullnat=yes"})), "--fullnat=yes: option does not take an argument");
+}
+
+TEST(Parser, FullnatNeedsMasquerading) {
+    const std::string needs_m = "FullNAT is only for masquerading servers: --fullnat needs -m";
+    EXPECT_EQ(error_of(add_server({"--fullnat"})), needs_m);  // DR is the default
+    EXPECT_EQ(error_of(add_server({"-g", "--fullnat"})), needs_m);
+    EXPECT_EQ(error_of(add_server({"-i", "--fullnat"})), needs_m);
+    EXPECT_EQ(error_of(add_server({"--fullnat"}, "-e")), needs_m);
+    EXPECT_EQ(exit_of(add_server({"--fullnat"})), 2);
+    // ipvsadm's own checks come first.
+    EXPECT_EQ(error_of({"-a", "-t", "192.168.88.250:80", "-r", "[2001:db8::5]:80", "--fullnat"}),
+              "Different address family is allowed only for tunneling servers");
+    EXPECT_EQ(error_of(add_server({"--tun-type", "gre", "--fullnat"})), "Tunnel options conflict with forward method");
+}
+
+TEST(Parser, SetTakesThreeTimeouts) {
+    const Command c = parse({"--set", "900", "120", "300"});
+    EXPECT_EQ(c.action, Action::SetTimeouts);
+    EXPECT_EQ(c.timeouts, (Timeouts{.tcp = 900, .tcpfin = 120, .udp = 300}));
+    EXPECT_EQ(parse({"--set", "0", "60", "0"}).timeouts, (Timeouts{.tcp = 0, .tcpfin = 60, .udp = 0}));
+    EXPECT_EQ(parse({"--set", "2678400", "+1", "0"}).timeouts, (Timeouts{.tcp = 2678400, .tcpfin = 1, .udp = 0}));
+    // The values may stand anywhere after --set ("--" lets one start with '-').
+    EXPECT_EQ(parse({"--set", "--", "5", "6", "7"}).timeouts, (Timeouts{.tcp = 5, .tcpfin = 6, .udp = 7}));
+    EXPECT_FALSE(parse({"--set", "1", "2", "3"}).service);
+}
+
+TEST(Parser, SetErrorsAreIpvsadms) {
+    EXPECT_EQ(error_of({"--set"}), "--set option requires 3 timeout values");
+    EXPECT_EQ(error_of({"--set", "900", "120"}), "--set option requires 3 timeout values");
+    EXPECT_EQ(error_of({"--set", "900", "120", "x"}), "invalid timeout value `x' specified");
+    EXPECT_EQ(error_of({"--set", "900", "2678401", "300"}), "invalid timeout value `2678401' specified");
+    EXPECT_EQ(error_of({"--set", "1", "2", "3", "4"}), "unexpected argument 4");
+    EXPECT_EQ(error_of({"--set", "-n", "1", "2", "3"}), "Illegal 'numeric' option with the 'set' command");
+    EXPECT_EQ(error_of({"--set", "1", "2", "3", "-t", "192.168.88.250:80"}),
+              "Illegal 'service-address' option with the 'set' command");
+    for (auto args : {std::vector<std::string>{"--set", "1"}, {"--set", "1", "2", "x"}, {"--set", "1", "2", "3", "4"}})
+        EXPECT_EQ(exit_of(args), 2) << args.back();
+}
+
+TEST(Parser, ListTimeout) {
+    const Command c = parse({"-L", "--timeout"});
+    EXPECT_EQ(c.action, Action::List);
+    EXPECT_TRUE(c.list.timeout);
+    EXPECT_TRUE(parse({"-L", "-n", "--timeout"}).list.timeout);
+    EXPECT_EQ(error_of({"-L", "--timeout", "--stats"}), "options conflicts in the list command");
+    EXPECT_EQ(error_of({"-L", "--timeout", "--persistent-conn"}), "options conflicts in the list command");
+    EXPECT_EQ(error_of({"-L", "--timeout", "-t", "192.168.88.250:80"}),
+              "The option 'timeout' conflicts with the 'service-address' option in the 'list' command");
+}
+
+TEST(Parser, ExitStatusesAreIpvsadms) {
+    // fail(2, ...): bad values, option/command table, leftovers, second commands.
+    EXPECT_EQ(exit_of({"-A", "-t", "192.168.88.250:80", "-w", "2"}), 2);
+    EXPECT_EQ(exit_of({"-A", "-t", "foo:80"}), 2);
+    EXPECT_EQ(exit_of({"-A", "-t", "192.168.88.250"}), 2);  // zero port, not persistent
+    EXPECT_EQ(exit_of(add_server({"-w", "65536"})), 2);
+    EXPECT_EQ(exit_of(add_server({"-g", "-m"})), 2);
+    EXPECT_EQ(exit_of({"-L", "foo"}), 2);
+    EXPECT_EQ(exit_of({"-A", "-D"}), 2);
+    EXPECT_EQ(exit_of({"-L", "-c", "--stats"}), 2);
+    EXPECT_EQ(exit_of(add_server({"--tun-port", "5"})), 2);
+    EXPECT_EQ(exit_of({"-A", "-t", "192.168.88.250:80", "-6"}), 2);
+    // tryhelp_exit(-1) and popt's errors: 255.
+    EXPECT_EQ(exit_of({"-n", "-L"}), 255);
+    EXPECT_EQ(exit_of({"--bogus"}), 255);
+    EXPECT_EQ(exit_of({"-L", "--foo"}), 255);
+    EXPECT_EQ(exit_of({"-A", "-t"}), 255);
+    // What ipvsadm takes and lvs-xdp lacks: 1.
+    EXPECT_EQ(exit_of({"-A", "-f", "1", "-s", "rr"}), 1);
+    EXPECT_EQ(exit_of({"-L", "--daemon"}), 1);
+    EXPECT_EQ(exit_of({"-A", "-t", "192.168.88.250:80", "--pe", "sip"}), 1);
+    // Lines that parse.
+    EXPECT_EQ(exit_of(add_server({"-m", "--fullnat"})), 0);
+    EXPECT_EQ(exit_of({"--set", "1", "2", "3"}), 0);
 }

@@ -205,6 +205,56 @@ TEST(ListFormat, WithoutNumericNamesAreResolved) {
 
 TEST(ListFormat, ListingsNotAvailableYetAreRefused) {
     const Config cfg;
-    for (const char* opt : {"--stats", "--rate", "--persistent-conn", "-c", "--timeout"})
+    for (const char* opt : {"--stats", "--rate", "--persistent-conn", "-c"})
         EXPECT_THROW(list(cfg, {"-L", opt}), UserError) << opt;
+}
+
+// The seed's NAT set-up plus a FullNAT server and a DR one in the same service.
+const std::vector<std::vector<std::string>> kNatTable = {
+    {"-A", "-t", "203.0.113.10:80", "-s", "rr"},
+    {"-a", "-t", "203.0.113.10:80", "-r", "10.0.1.11:8080", "-m"},
+    {"-a", "-t", "203.0.113.10:80", "-r", "10.0.1.12:8080", "-m", "-w", "2"},
+    {"-a", "-t", "203.0.113.10:80", "-r", "10.0.1.13:8080", "-m", "--fullnat", "-w", "3"},
+    {"-a", "-t", "203.0.113.10:80", "-r", "10.0.1.14", "-g"},
+    {"-A", "-u", "203.0.113.10:53", "-s", "rr"},
+    {"-a", "-u", "203.0.113.10:53", "-r", "10.0.1.11:53", "-m"},
+};
+
+TEST(ListFormat, MasqueradingAsMasqFullnatAsFullNat) {
+    EXPECT_EQ(list(config_of(kNatTable), {"-L", "-n"}),
+              kHeader +
+                  "TCP  203.0.113.10:80 rr\n"
+                  "  -> 10.0.1.11:8080               Masq    1      0          0         \n"
+                  "  -> 10.0.1.12:8080               Masq    2      0          0         \n"
+                  "  -> 10.0.1.13:8080               FullNat 3      0          0         \n"
+                  "  -> 10.0.1.14:80                 Route   1      0          0         \n"
+                  "UDP  203.0.113.10:53 rr\n"
+                  "  -> 10.0.1.11:53                 Masq    1      0          0         \n");
+    EXPECT_EQ(list(config_of(kNatTable), {"-L", "-n", "--tun-info", "-u", "203.0.113.10:53"}),
+              "Prot LocalAddress:Port Scheduler Flags\n"
+              "  -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn InActConn\n"
+              "UDP  203.0.113.10:53 rr\n"
+              "  -> 10.0.1.11:53                 Masq    n/a           1      0          0         \n");
+    EXPECT_EQ(list(config_of(kNatTable), {"-L", "-n", "--tun-info", "-t", "203.0.113.10:80"}),
+              "Prot LocalAddress:Port Scheduler Flags\n"
+              "  -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn InActConn\n"
+              "TCP  203.0.113.10:80 rr\n"
+              "  -> 10.0.1.11:8080               Masq    n/a           1      0          0         \n"
+              "  -> 10.0.1.12:8080               Masq    n/a           2      0          0         \n"
+              "  -> 10.0.1.13:8080               FullNat n/a           3      0          0         \n"
+              "  -> 10.0.1.14:80                 Route   n/a           1      0          0         \n");
+}
+
+TEST(ListFormat, TimeoutIsIpvsadmsOneLine) {
+    const Config cfg = config_of(kNatTable);
+    ListData data{.cfg = &cfg, .conn_table_size = 4096, .timeouts = {.tcp = 900, .tcpfin = 120, .udp = 300}};
+    ListOptions timeout;
+    timeout.timeout = true;
+    // No version line, no titles, no services: list_timeout's printf alone.
+    EXPECT_EQ(format_list(data, timeout), "Timeout (tcp tcpfin udp): 900 120 300\n");
+    data.timeouts = {.tcp = 2678400, .tcpfin = 1, .udp = 45};
+    EXPECT_EQ(format_list(data, timeout), "Timeout (tcp tcpfin udp): 2678400 1 45\n");
+    // -n, --nosort and --tun-info may come along and change nothing.
+    const Command cmd = parse_ipvsadm({"-L", "-n", "--timeout", "--nosort", "--tun-info"});
+    EXPECT_EQ(format_list(data, cmd.list), "Timeout (tcp tcpfin udp): 2678400 1 45\n");
 }

@@ -1,5 +1,6 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "cli/command.h"
@@ -145,4 +146,71 @@ TEST(Restore, SaveThenRestoreKeepsEveryTunnelOption) {
     tun_info.numeric = tun_info.tun_info = true;
     EXPECT_EQ(format_list(ListData{.cfg = &restored}, tun_info), format_list(ListData{.cfg = &cfg}, tun_info));
     EXPECT_NE(format_list(ListData{.cfg = &restored}, tun_info).find("gue:65535:r+c"), std::string::npos);
+}
+
+TEST(Restore, SaveThenRestoreKeepsMasqueradingAndFullnat) {
+    Config cfg;
+    for (Words cmd : {Words{"-A", "-t", "203.0.113.10:80", "-s", "wrr"},
+                      Words{"-a", "-t", "203.0.113.10:80", "-r", "10.0.1.11:8080", "-m"},
+                      Words{"-a", "-t", "203.0.113.10:80", "-r", "10.0.1.12:8080", "-m", "-w", "2", "--fullnat"},
+                      Words{"-a", "-t", "203.0.113.10:80", "-r", "10.0.1.13", "-g", "-w", "0"},
+                      Words{"-a", "-t", "203.0.113.10:80", "-r", "10.0.1.14", "-i", "--tun-type", "gre"},
+                      Words{"-A", "-u", "203.0.113.10:53", "-s", "rr"},
+                      Words{"-a", "-u", "203.0.113.10:53", "-r", "10.0.1.11:5353", "-m", "--fullnat"}})
+        apply_command(cfg, parse_ipvsadm(cmd));
+    const std::string saved = format_save(cfg, true);
+    EXPECT_NE(saved.find("-a -t 203.0.113.10:80 -r 10.0.1.12:8080 -m -w 2 --fullnat\n"), std::string::npos) << saved;
+
+    Config restored;
+    std::istringstream in(saved);
+    restore_into(restored, in);
+    EXPECT_EQ(format_save(restored, true), saved);
+    ASSERT_EQ(restored.services().size(), cfg.services().size());
+    for (const Service& svc : cfg.services()) {
+        const Service* back = restored.find(svc.key);
+        ASSERT_NE(back, nullptr);
+        ASSERT_EQ(back->dests.size(), svc.dests.size());
+        for (const Dest& d : svc.dests) {
+            SCOPED_TRACE(endpoint_str(d.addr, d.port));
+            auto it = std::find_if(back->dests.begin(), back->dests.end(),
+                                   [&](const Dest& x) { return x.addr == d.addr && x.port == d.port; });
+            ASSERT_NE(it, back->dests.end());
+            EXPECT_EQ(it->fwd, d.fwd);
+            EXPECT_EQ(it->fullnat, d.fullnat);
+            EXPECT_EQ(it->weight, d.weight);
+        }
+    }
+    ListOptions numeric;
+    numeric.numeric = true;
+    const std::string listing = format_list(ListData{.cfg = &restored}, numeric);
+    EXPECT_EQ(listing, format_list(ListData{.cfg = &cfg}, numeric));
+    EXPECT_NE(listing.find("FullNat"), std::string::npos);
+    EXPECT_NE(listing.find("Masq"), std::string::npos);
+}
+
+TEST(Restore, TheFailingLineKeepsItsExitStatus) {
+    auto status = [](const std::string& text) {
+        Config cfg;
+        std::istringstream in(text);
+        try {
+            restore_into(cfg, in);
+        } catch (const UserError& e) {
+            return e.exit_code();
+        }
+        return 0;
+    };
+    const std::string svc = "-A -t 203.0.113.10:80 -s rr\n";
+    EXPECT_EQ(status(svc + "-a -t 203.0.113.10:80 -r 10.0.1.11:8080 --fullnat\n"), 2);  // needs -m
+    EXPECT_EQ(status(svc + "-a -t 203.0.113.10:80 -r 10.0.1.11:8080 -m -w x\n"), 2);
+    EXPECT_EQ(status(svc + svc), 255);                                                   // Service already exists
+    EXPECT_EQ(status(svc + "-a -t 203.0.113.10:81 -r 10.0.1.11:8080 -m\n"), 255);       // Service not defined
+    EXPECT_EQ(status(svc + "-a -r 10.0.1.11 -m -t 203.0.113.10:80\n"), 1);             // lvs-xdp's limit
+    EXPECT_EQ(status(svc + "-a -t 203.0.113.10:80 -r 10.0.1.11:8080 -m --fullnat\n"), 0);
+}
+
+TEST(Restore, SetIsNotAConfigurationLine) {
+    Config cfg;
+    const std::string msg = restore_error(cfg, "-A -t 203.0.113.10:80 -s rr\n--set 900 120 300\n");
+    EXPECT_EQ(msg.rfind("line 2: --set changes the connection timeouts, not the table", 0), 0u) << msg;
+    EXPECT_TRUE(cfg.services().empty());
 }

@@ -86,6 +86,22 @@ TEST(SaveFormat, DirectRoutingAndTunnelServersInOneService) {
               "-a -t 192.168.88.250:80 -r 192.168.88.52:80 -i -w 1 --tun-type gre --tun-nocsum\n");
 }
 
+TEST(SaveFormat, MasqueradingAndFullnatServers) {
+    const Config cfg = config_of({{"-A", "-t", "203.0.113.10:80", "-s", "wrr"},
+                                  {"-a", "-t", "203.0.113.10:80", "-r", "10.0.1.12:8080", "-m", "-w", "2", "--fullnat"},
+                                  {"-a", "-t", "203.0.113.10:80", "-r", "10.0.1.11:8080", "-m"},
+                                  {"-a", "-t", "203.0.113.10:80", "-r", "10.0.1.13", "-g", "-w", "0"},
+                                  {"-A", "-u", "203.0.113.10:53", "-s", "rr"},
+                                  {"-a", "-u", "203.0.113.10:53", "-r", "10.0.1.11:5353", "--fullnat", "-m"}});
+    EXPECT_EQ(format_save(cfg, true),
+              "-A -t 203.0.113.10:80 -s wrr\n"
+              "-a -t 203.0.113.10:80 -r 10.0.1.11:8080 -m -w 1\n"
+              "-a -t 203.0.113.10:80 -r 10.0.1.12:8080 -m -w 2 --fullnat\n"
+              "-a -t 203.0.113.10:80 -r 10.0.1.13:80 -g -w 0\n"
+              "-A -u 203.0.113.10:53 -s rr\n"
+              "-a -u 203.0.113.10:53 -r 10.0.1.11:5353 -m -w 1 --fullnat\n");
+}
+
 TEST(SaveFormat, WithoutNumericNamesAreUsed) {
     const Config cfg = config_of({{"-A", "-t", "127.0.0.1:80", "-s", "rr"}});
     EXPECT_EQ(format_save(cfg, false), "-A -t localhost:http -s rr\n");

@@ -1,0 +1,36 @@
+// -h: what it offers and what it still names as not available.
+#include <gtest/gtest.h>
+
+#include "cli/usage.h"
+
+using namespace lvs;
+
+namespace {
+
+const std::string kHelp = ipvsadm_help_or_version(Action::Help);
+const std::string kNotAvailable = kHelp.substr(kHelp.find("not available in this version"));
+
+bool offers(const std::string& text) {
+    return kHelp.substr(0, kHelp.find("not available in this version")).find(text) != std::string::npos;
+}
+
+}  // namespace
+
+TEST(Usage, DescribesNatTunnelsAndTimeouts) {
+    EXPECT_TRUE(offers("--masquerading -m")) << kHelp;
+    EXPECT_TRUE(offers("--ipip         -i")) << kHelp;
+    EXPECT_TRUE(offers("--fullnat")) << kHelp;
+    EXPECT_TRUE(offers("--laddr add")) << kHelp;
+    EXPECT_TRUE(offers("--set tcp tcpfin udp")) << kHelp;
+    EXPECT_TRUE(offers("--timeout")) << kHelp;
+    for (const char* tun : {"--tun-type", "--tun-port", "--tun-nocsum", "--tun-csum", "--tun-remcsum"})
+        EXPECT_TRUE(offers(tun)) << tun;
+}
+
+TEST(Usage, NoLongerListsThemAsNotAvailable) {
+    for (const char* gone : {"-m", "-i", "--set", "--timeout", "--tun-", "masquerading", "tunneling"})
+        EXPECT_EQ(kNotAvailable.find(gone), std::string::npos) << gone << " in: " << kNotAvailable;
+    // What is still missing is still named.
+    for (const char* missing : {"IPv6", "-f", "--stats", "--daemon", "-c"})
+        EXPECT_NE(kNotAvailable.find(missing), std::string::npos) << missing;
+}
