@@ -48,7 +48,16 @@ std::unique_ptr<lvs_xdp, SkelDeleter> open_object(const AttachOptions& opts) {
         throw UserError("cannot open the embedded BPF object: " + std::string(std::strerror(errno)));
     uint32_t size = opts.conn_table_size.value_or(LVS_DEFAULT_CONN_TABLE_SIZE);
     if (Maps::exist(opts.pin_dir)) {
-        uint32_t existing = Maps::open(opts.pin_dir).conns.max_entries();
+        Maps pinned = Maps::open(opts.pin_dir);
+        // The kernel adds BPF_F_RDONLY_PROG to every devmap it creates, and
+        // libbpf 1.1 refuses to reuse a pinned map whose flags differ from the
+        // object's (0): every load after the first (a second interface) would
+        // fail with EINVAL. Declare the flags the pinned devmap has.
+        bpf_map_info info{};
+        uint32_t len = sizeof(info);
+        if (bpf_obj_get_info_by_fd(pinned.tx_ports.fd(), &info, &len) == 0)
+            bpf_map__set_map_flags(skel->maps.lvs_tx_ports, info.map_flags);
+        uint32_t existing = pinned.conns.max_entries();
         if (opts.conn_table_size && *opts.conn_table_size != existing)
             throw UserError("the connection table in " + opts.pin_dir + " already has " +
                             std::to_string(existing) + " entries; detach every interface and remove " +
