@@ -1,0 +1,192 @@
+#include "bench.h"
+
+#include <linux/bpf.h>
+
+#include <algorithm>
+#include <functional>
+#include <stdexcept>
+
+#include "director.h"
+#include "maps/counters.h"
+
+namespace lvs::bench {
+namespace {
+
+// Timed rounds of: the subject through the reset (subject_run(n) times n
+// packets and checks them), then the reset alone, XDP_DROP and the MAC-swap
+// floor, back to back. Returns the subject's ns per packet, reset subtracted
+// round by round, and adds the references to f. One untimed round first warms
+// caches, branch predictors and the LRU lists.
+Series rounds(Harness& h, const Options& o, Vary v, const Bytes& frame, Floors& f,
+              const std::function<double(uint32_t)>& subject_run) {
+    Series subject;
+    for (uint32_t r = 0; r <= o.runs; ++r) {
+        uint32_t n = r ? o.repeat : std::max<uint32_t>(o.repeat / 10, 1);
+        double through_reset = subject_run(n);
+        if (o.profile) {  // the subject alone, reset included
+            if (r)
+                subject.add(through_reset);
+            continue;
+        }
+        h.set_target(h.drop_fd());
+        double reset = time_per_run(h.reset_fd(), frame, n);
+        double drop = time_per_run(h.drop_fd(), frame, n);
+        double mac_swap = time_per_run(h.mac_swap_fd(), frame, n);
+        if (!r)
+            continue;
+        f.drop.add(drop);
+        f.mac_swap.add(mac_swap);
+        f.reset[v].add(reset - drop);
+        subject.add(through_reset - (reset - drop));
+    }
+    return subject;
+}
+
+Vary vary_of(Traffic t) {
+    switch (t) {
+    case Traffic::FlowPool:
+        return Vary::Pool;
+    case Traffic::NewIntoFull:
+        return Vary::New;
+    default:
+        return Vary::None;
+    }
+}
+
+void expect(bool ok, const std::string& what) {
+    if (!ok)
+        throw std::runtime_error("harness check failed: " + what);
+}
+
+// What every packet of a case must have done, from the program's own counters:
+// so a number never comes from a run in which the path changed (an evicted
+// flow rescheduled, a new flow found in the table, a packet not forwarded).
+std::string path_error(Traffic t, const lvs_xdp_stats& a, const lvs_xdp_stats& b, uint64_t n) {
+    auto delta = [&](__u64 lvs_xdp_stats::*f) -> uint64_t { return b.*f - a.*f; };
+    if (delta(&lvs_xdp_stats::rx) != n)
+        return "the program did not see every packet";
+    if (t == Traffic::NoService ? delta(&lvs_xdp_stats::pass) != n : delta(&lvs_xdp_stats::tx) != n)
+        return t == Traffic::NoService ? "not every packet was passed" : "not every packet was forwarded";
+    uint64_t new_conns = delta(&lvs_xdp_stats::new_conns);
+    if (new_conns != (t == Traffic::NewIntoFull ? n : 0))
+        return std::to_string(new_conns) + " of " + std::to_string(n) + " packets scheduled a new connection";
+    return "";
+}
+
+// A client's handshake as a DR/TUN director sees it: SYN, then ACK. The entry
+// is then ESTABLISHED, as IPVS would have it.
+void establish(const Director& d, const Case& c, const Bytes& ack) {
+    for (uint8_t flags : {kSyn, kAck}) {
+        Bytes in = with_tcp_flags(ack, flags);
+        std::string err = c.check(in, run(d.prog_fd(), in));
+        if (!err.empty())
+            throw std::runtime_error("handshake: " + err);
+    }
+}
+
+// Fills the connection table with kTableFlows established flows (entries as
+// the program wrote one for `ack`'s flow), of base's source addresses.
+void fill_table(const Director& d, const Bytes& ack, const Bytes& base) {
+    Bytes value = d.conn_value(ack);
+    d.forget(ack);
+    uint64_t held = d.fill(base, kTableFlows, value);
+    if (held != kTableFlows)
+        throw std::runtime_error("the connection table holds " + std::to_string(held) + " of " +
+                        std::to_string(kTableFlows) + " flows");
+}
+
+// The case's input, run through the reset `repeat` times: the last output
+// must be what the path produces, and every run must have taken the path.
+void verify(Harness& h, const Director& d, const Case& c, const Bytes& frame, uint32_t repeat) {
+    uint32_t first = h.counter();
+    lvs_xdp_stats before = xdp_counters(d.maps());
+    Outcome out = run(h.reset_fd(), frame, repeat);
+    std::string err = c.check(h.input_at(first + repeat - 1), out);
+    if (err.empty())
+        err = path_error(c.traffic, before, xdp_counters(d.maps()), repeat);
+    if (!err.empty())
+        throw std::runtime_error(err + " (verification, repeat " + std::to_string(repeat) + ")");
+}
+
+}  // namespace
+
+double Series::median() const {
+    std::vector<double> v = v_;
+    std::sort(v.begin(), v.end());
+    size_t mid = v.size() / 2;
+    return v.size() % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+double Series::spread() const {
+    auto [lo, hi] = std::minmax_element(v_.begin(), v_.end());
+    return *hi - *lo;
+}
+
+void measure_floors(Harness& h, const Options& o, Floors& f) {
+    Bytes frame = tcp_frame(Flow{}, kAck);
+    Bytes swapped = frame;
+    std::swap_ranges(swapped.begin(), swapped.begin() + 6, swapped.begin() + 6);
+    expect(run(h.drop_fd(), frame).action == XDP_DROP, "the XDP_DROP floor drops");
+    Outcome swap = run(h.mac_swap_fd(), frame);
+    expect(swap.action == XDP_TX && swap.out == swapped, "the MAC-swap floor swaps the MACs");
+
+    h.set_target(h.drop_fd());
+    for (Vary v : {Vary::None, Vary::Pool, Vary::New}) {
+        h.set_input(frame, v, kTableFlows - 1);
+        uint32_t first = h.counter();
+        Outcome out = run(h.reset_fd(), frame, 3);
+        expect(out.action == XDP_DROP && out.out == h.input_at(first + 2), "the reset writes the expected input");
+    }
+    h.set_input(frame, Vary::None);
+    h.set_target(h.mac_swap_fd());
+    swap = run(h.reset_fd(), frame, 3);
+    expect(swap.action == XDP_TX && swap.out == swapped, "the reset restores the frame the MAC swap changed");
+
+    f.mac_swap_via_reset = rounds(h, o, Vary::None, frame, f, [&](uint32_t n) {
+        h.set_target(h.mac_swap_fd());
+        return time_per_run(h.reset_fd(), frame, n);
+    });
+}
+
+Result measure_case(const Case& c, Harness& h, const Options& o, Floors& f) {
+    Result r{.c = &c};
+    try {
+        bool full = c.traffic == Traffic::FlowPool || c.traffic == Traffic::NewIntoFull;
+        Director d(full ? Director::table_size_for(kTableFlows) : LVS_DEFAULT_CONN_TABLE_SIZE);
+        d.configure(c.rules);
+        d.set_paths();
+
+        Bytes ack = tcp_frame(c.flow, kAck);
+        if (c.traffic != Traffic::NoService)
+            establish(d, c, ack);
+        if (c.traffic == Traffic::FlowPool)
+            fill_table(d, ack, ack);
+        if (c.traffic == Traffic::NewIntoFull) {
+            Flow filler = c.flow;
+            filler.saddr = "10.64.0.0";  // apart from the new flows' addresses
+            fill_table(d, ack, tcp_frame(filler, kAck));
+        }
+        Bytes frame = c.traffic == Traffic::NewIntoFull ? with_tcp_flags(ack, kSyn) : ack;
+
+        h.set_target(d.prog_fd());
+        h.set_input(frame, vary_of(c.traffic), kTableFlows - 1);
+        verify(h, d, c, frame, 1);
+        verify(h, d, c, frame, 2);  // the reset undid the first run's rewrite
+
+        r.ns = rounds(h, o, vary_of(c.traffic), frame, f, [&](uint32_t n) {
+            h.set_target(d.prog_fd());
+            lvs_xdp_stats before = xdp_counters(d.maps());
+            double ns = time_per_run(h.reset_fd(), frame, n);
+            std::string err = path_error(c.traffic, before, xdp_counters(d.maps()), n);
+            if (!err.empty())
+                throw std::runtime_error(err + " (timed run)");
+            return ns;
+        });
+    } catch (const std::exception& e) {  // this case has no figure; the others still do
+        r.error = e.what();
+    }
+    h.set_target(h.drop_fd());  // the prog array holds the director's program (and its maps) until replaced
+    return r;
+}
+
+}  // namespace lvs::bench

@@ -1,0 +1,42 @@
+// The benchmark's cases. A case is a configuration (ipvsadm -R lines), the
+// traffic sent to it, what the path must produce and the target.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "checks.h"
+#include "frames.h"
+
+namespace lvs::bench {
+
+// Flows in a full connection table (FlowPool, NewIntoFull): 2^20, the default
+// table size, so the pool's flow index is a mask.
+inline constexpr uint32_t kTableFlows = 1u << 20;
+
+enum class Traffic {
+    NoService,    // a packet for no virtual service: to the kernel untouched
+    Established,  // one established flow, alone in the connection table
+    FlowPool,     // established flows, a different one each packet, from a full table
+    NewIntoFull,  // a new connection each packet into a full table (LRU eviction)
+};
+
+struct Target {
+    enum class Kind { TimesDrop, TimesMacSwap, Ns, TimesCase } kind;
+    double value;
+    std::string of_case;  // Kind::TimesCase: that case's name
+};
+
+struct Case {
+    std::string name;
+    std::string rules;
+    Traffic traffic;
+    Flow flow;  // FlowPool and NewIntoFull: the first flow, others vary from it
+    Check check;
+    std::optional<Target> target;
+};
+
+std::vector<Case> all_cases();
+
+}  // namespace lvs::bench

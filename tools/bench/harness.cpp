@@ -1,0 +1,110 @@
+#include "harness.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+#include <time.h>
+
+#include <cstring>
+#include <stdexcept>
+#include <string>
+
+#include "bench_floor.skel.h"
+#include "bench_reset.skel.h"
+
+namespace lvs::bench {
+namespace {
+
+bpf_test_run_opts test_run_opts(const Bytes& frame, Bytes& out, xdp_md& ctx, uint32_t repeat) {
+    ctx = xdp_md{};
+    ctx.data_end = frame.size();
+    ctx.ingress_ifindex = 1;  // lo
+    LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame.data(), .data_out = out.data(),
+                .data_size_in = static_cast<uint32_t>(frame.size()),
+                .data_size_out = static_cast<uint32_t>(out.size()), .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
+                .repeat = static_cast<int>(repeat));
+    return opts;
+}
+
+void test_run(int prog_fd, bpf_test_run_opts& opts) {
+    if (bpf_prog_test_run_opts(prog_fd, &opts) != 0)
+        throw std::runtime_error(std::string("BPF_PROG_TEST_RUN failed: ") + std::strerror(errno));
+}
+
+double thread_cpu_ns() {
+    timespec ts;
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+}  // namespace
+
+Outcome run(int prog_fd, const Bytes& frame, uint32_t repeat) {
+    Outcome o{.action = -1, .out = Bytes(frame.size() + 256)};
+    xdp_md ctx;
+    bpf_test_run_opts opts = test_run_opts(frame, o.out, ctx, repeat);
+    test_run(prog_fd, opts);
+    o.action = opts.retval;
+    o.out.resize(opts.data_size_out);
+    return o;
+}
+
+double time_per_run(int prog_fd, const Bytes& frame, uint32_t repeat) {
+    Bytes out(frame.size() + 256);
+    xdp_md ctx;
+    bpf_test_run_opts opts = test_run_opts(frame, out, ctx, repeat);
+    double start = thread_cpu_ns();
+    test_run(prog_fd, opts);
+    return (thread_cpu_ns() - start) / repeat;
+}
+
+Harness::Harness() {
+    reset_ = bench_reset__open_and_load();
+    floor_ = bench_floor__open_and_load();
+    if (!reset_ || !floor_) {
+        bench_reset__destroy(reset_);
+        bench_floor__destroy(floor_);
+        throw std::runtime_error("cannot load bench_reset.bpf.o or bench_floor.bpf.o");
+    }
+}
+
+Harness::~Harness() {
+    bench_reset__destroy(reset_);
+    bench_floor__destroy(floor_);
+}
+
+int Harness::reset_fd() const { return bpf_program__fd(reset_->progs.bench_reset); }
+int Harness::drop_fd() const { return bpf_program__fd(floor_->progs.bench_drop); }
+int Harness::mac_swap_fd() const { return bpf_program__fd(floor_->progs.bench_mac_swap); }
+
+void Harness::set_target(int prog_fd) {
+    uint32_t zero = 0;
+    if (bpf_map_update_elem(bpf_map__fd(reset_->maps.bench_target), &zero, &prog_fd, BPF_ANY) != 0)
+        throw std::runtime_error(std::string("cannot set the reset's target: ") + std::strerror(errno));
+}
+
+void Harness::set_input(const Bytes& frame, Vary vary, uint32_t pool_mask) {
+    if (frame.size() != sizeof(reset_->bss->frame))
+        throw std::logic_error("bench frames are " + std::to_string(sizeof(reset_->bss->frame)) + " bytes");
+    std::memcpy(reset_->bss->frame, frame.data(), frame.size());
+    reset_->bss->vary = static_cast<uint32_t>(vary);
+    reset_->bss->pool_mask = pool_mask;
+    frame_ = frame;
+    vary_ = vary;
+    pool_mask_ = pool_mask;
+}
+
+uint32_t Harness::counter() const { return reset_->bss->counter; }
+
+Bytes Harness::input_at(uint32_t c) const {
+    switch (vary_) {
+    case Vary::Pool:
+        return with_flow_index(frame_, pool_index(c, pool_mask_));
+    case Vary::New:
+        return with_flow_index(frame_, c);
+    default:
+        return frame_;
+    }
+}
+
+}  // namespace lvs::bench

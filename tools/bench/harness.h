@@ -1,0 +1,63 @@
+// Running programs with BPF_PROG_TEST_RUN, and the reset that makes repeated
+// runs see the same input (bpf/bench_reset.bpf.c) with the floors it is
+// measured against (bpf/bench_floor.bpf.c).
+#pragma once
+
+#include <cstdint>
+
+#include "frames.h"
+
+struct bench_reset;
+struct bench_floor;
+
+namespace lvs::bench {
+
+// As enum bench_vary in bench_reset.bpf.c.
+enum class Vary : uint32_t {
+    None = 0,  // the same frame every run
+    Pool = 1,  // one of 2^k flows, scattered
+    New = 2,   // a flow never seen before every run
+};
+
+struct Outcome {
+    int action;  // XDP_PASS, XDP_TX, ...
+    Bytes out;
+};
+
+// BPF_PROG_TEST_RUN of prog on frame, ingress lo; the outcome of the last run.
+Outcome run(int prog_fd, const Bytes& frame, uint32_t repeat = 1);
+// Nanoseconds per run over `repeat` runs. Taken from the thread's CPU time
+// around the syscall (the kernel's own figure is rounded down to whole ns,
+// too coarse once the reset is subtracted); the syscall's fixed cost of a
+// few microseconds vanishes over a million runs.
+double time_per_run(int prog_fd, const Bytes& frame, uint32_t repeat);
+
+class Harness {
+public:
+    Harness();
+    ~Harness();
+    Harness(const Harness&) = delete;
+    Harness& operator=(const Harness&) = delete;
+
+    int reset_fd() const;
+    int drop_fd() const;
+    int mac_swap_fd() const;
+
+    // The program the reset hands every run to.
+    void set_target(int prog_fd);
+    // What the reset writes before every run: frame (kFrameLen bytes), given
+    // another flow each run as vary says; pool_mask is 2^k - 1 for Vary::Pool.
+    void set_input(const Bytes& frame, Vary vary, uint32_t pool_mask = 0);
+    uint32_t counter() const;
+    // The input of the run that starts with the reset's counter at c.
+    Bytes input_at(uint32_t c) const;
+
+private:
+    bench_reset* reset_ = nullptr;
+    bench_floor* floor_ = nullptr;
+    Bytes frame_;
+    Vary vary_ = Vary::None;
+    uint32_t pool_mask_ = 0;
+};
+
+}  // namespace lvs::bench
