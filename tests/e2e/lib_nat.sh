@@ -84,6 +84,29 @@ setup_nat_topology() {
     fi
 }
 
+# setup_nat_onearm_topology: the one-armed variant: one bridge, the director
+# with one interface holding both the VIP (client subnet) and the DIP (server
+# subnet); the real servers are on the same wire but in their own subnet, with
+# the DIP as their gateway, so their replies still come to the director, which
+# sends both directions back out of the same interface (XDP_TX).
+setup_nat_onearm_topology() {
+    log "creating one-armed NAT topology: client $CLI_IP, director dir0 with VIP $VIP and DIP $DIP, rs1 $RS1_IP, rs2 $RS2_IP"
+    bridge_create "$NS_BR" "$BR_IF"
+    host_create "$NS_CLI" "$CLI_IF" "$CLI_IP/$OUT_PLEN" "$NS_BR" "$BR_IF" p-cli
+    host_create "$NS_DIR" "$DIR_IF" "$VIP/$OUT_PLEN" "$NS_BR" "$BR_IF" p-dir
+    ip -n "$NS_DIR" addr add "$DIP/$IN_PLEN" dev "$DIR_IF"
+    in_ns "$NS_DIR" sysctl -qw net.ipv4.ip_forward=1
+    host_create "$NS_RS1" "$RS1_IF" "$RS1_IP/$IN_PLEN" "$NS_BR" "$BR_IF" p-rs1
+    host_create "$NS_RS2" "$RS2_IF" "$RS2_IP/$IN_PLEN" "$NS_BR" "$BR_IF" p-rs2
+    ip -n "$NS_RS1" route add default via "$DIP"
+    ip -n "$NS_RS2" route add default via "$DIP"
+    peer_xdp_pass "$NS_BR" p-dir
+    in_ns "$NS_CLI" ping -c1 -W2 "$VIP" >/dev/null || fail "topology: client cannot ping the VIP"
+    in_ns "$NS_DIR" ping -c1 -W2 "$RS1_IP" >/dev/null || fail "topology: director cannot ping rs1"
+    in_ns "$NS_DIR" ping -c1 -W2 "$RS2_IP" >/dev/null || fail "topology: director cannot ping rs2"
+    ! ip -n "$NS_CLI" route get "$RS1_IP" >/dev/null 2>&1 || fail "topology: the client has a route to the server subnet"
+}
+
 # nat_attach: lvs-xdp on both of the director's legs (outside first, as the
 # how-to's `lvs-xdp attach eth0 eth1`), in native mode so checksums are real.
 # The inside leg is recorded for lib_cleanup (lib.sh detaches dir0 itself).
