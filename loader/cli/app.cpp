@@ -91,12 +91,28 @@ int run_subcommand(std::vector<std::string> args, const std::string& pin_dir) {
     auto* status_cmd = app.add_subcommand("status", "show the interfaces lvs-xdp is attached to");
 
     std::string vip;
-    auto* rs = app.add_subcommand("realserver", "prepare this host as a DR real server");
+    bool rs_tun = false;
+    std::string rs_decap;
+    std::vector<std::string> rs_devs;
+    std::vector<uint16_t> rs_gue_ports;
+    auto* rs = app.add_subcommand("realserver", "prepare this host as a DR or TUN real server");
     rs->require_subcommand(1);
-    auto* rs_add = rs->add_subcommand("add", "VIP/32 on lo, arp_ignore=1, arp_announce=2");
+    auto* rs_add = rs->add_subcommand("add", "DR: VIP/32 on lo, arp_ignore=1, arp_announce=2; "
+                                             "--tun: also take the VIP's tunnelled packets");
     rs_add->add_option("vip", vip, "virtual IP address")->required();
+    rs_add->add_flag("--tun", rs_tun, "TUN real server: tunl0 where the kernel has it, else the BPF decapsulator");
+    auto* rs_decap_opt = rs_add->add_option("--decap", rs_decap, "with --tun: force kernel (tunl0) or bpf decapsulation")
+                             ->check(CLI::IsMember({"bpf", "kernel"}));
+    auto* rs_dev_opt = rs_add->add_option("--dev", rs_devs, "with --tun (bpf): interfaces tunnelled packets arrive on "
+                                                            "(default: every interface that is up, except lo)");
+    auto* rs_port_opt = rs_add->add_option("--gue-port", rs_gue_ports, "with --tun (bpf): UDP ports GUE arrives on")
+                            ->check(CLI::Range(1, 65535));
+    rs_decap_opt->needs("--tun");
+    rs_dev_opt->needs("--tun");
+    rs_port_opt->needs("--tun");
     auto* rs_del = rs->add_subcommand("del", "undo add, restoring the previous sysctl values");
     rs_del->add_option("vip", vip, "virtual IP address")->required();
+    rs_del->add_flag("--tun", rs_tun, "remove a VIP added with --tun");
     auto* rs_list = rs->add_subcommand("list", "show the VIPs and ARP sysctls");
 
     std::vector<std::string> laddr_args;
@@ -127,10 +143,15 @@ int run_subcommand(std::vector<std::string> args, const std::string& pin_dir) {
         detach(ifaces, pin_dir);
     } else if (status_cmd->parsed()) {
         std::cout << status(pin_dir);
+    } else if (rs_add->parsed() && rs_tun) {
+        TunOptions opts{.devs = rs_devs, .gue_ports = rs_gue_ports, .pin_dir = pin_dir};
+        if (!rs_decap.empty())
+            opts.decap = rs_decap == "kernel" ? Decap::Kernel : Decap::Bpf;
+        std::cout << realserver_tun_add(parse_addr(vip), opts) << "\n";
     } else if (rs_add->parsed()) {
         std::cout << realserver_add(parse_addr(vip)) << "\n";
     } else if (rs_del->parsed()) {
-        std::cout << realserver_del(parse_addr(vip)) << "\n";
+        std::cout << (rs_tun ? realserver_tun_del(parse_addr(vip)) : realserver_del(parse_addr(vip))) << "\n";
     } else if (laddr->parsed()) {
         run_laddr(laddr_add->parsed() ? LaddrOp::Add : laddr_del->parsed() ? LaddrOp::Del : LaddrOp::List,
                   laddr_args, pin_dir);

@@ -63,12 +63,21 @@ public:
         auto* rta = reinterpret_cast<rtattr*>(buf_.data() + off);
         rta->rta_type = type;
         rta->rta_len = RTA_LENGTH(len);
-        std::memcpy(RTA_DATA(rta), data, len);
+        if (len) std::memcpy(RTA_DATA(rta), data, len);
         update_len();
     }
     void attr_str(uint16_t type, const std::string& s) { attr(type, s.c_str(), s.size() + 1); }
     void attr_u32(uint16_t type, uint32_t v) { attr(type, &v, sizeof v); }
     void attr_addr(uint16_t type, const Addr& a) { attr(type, a.bytes.data(), addr_len(a)); }
+    // A nested attribute: begin_nest() returns its offset for end_nest().
+    size_t begin_nest(uint16_t type) {
+        size_t off = buf_.size();
+        attr(type, nullptr, 0);
+        return off;
+    }
+    void end_nest(size_t off) {
+        reinterpret_cast<rtattr*>(buf_.data() + off)->rta_len = static_cast<uint16_t>(buf_.size() - off);
+    }
 
     nlmsghdr* hdr() { return reinterpret_cast<nlmsghdr*>(buf_.data()); }
     const std::vector<uint8_t>& bytes() const { return buf_; }
@@ -187,7 +196,25 @@ struct LinkInfo {
     std::string name;
     std::vector<uint8_t> hwaddr;
     uint32_t mtu = 0;
+    unsigned flags = 0;
 };
+
+LinkInfo link_from(const nlmsghdr* nh) {
+    LinkInfo info;
+    const auto* ifi = static_cast<const ifinfomsg*>(NLMSG_DATA(nh));
+    info.ifindex = ifi->ifi_index;
+    info.flags = ifi->ifi_flags;
+    for_each_attr<ifinfomsg>(nh, [&](const rtattr* rta) {
+        const auto* data = static_cast<const uint8_t*>(RTA_DATA(rta));
+        if (rta->rta_type == IFLA_IFNAME)
+            info.name.assign(reinterpret_cast<const char*>(data), strnlen(reinterpret_cast<const char*>(data), RTA_PAYLOAD(rta)));
+        else if (rta->rta_type == IFLA_ADDRESS)
+            info.hwaddr.assign(data, data + RTA_PAYLOAD(rta));
+        else if (rta->rta_type == IFLA_MTU && RTA_PAYLOAD(rta) >= sizeof(uint32_t))
+            info.mtu = *reinterpret_cast<const uint32_t*>(data);
+    });
+    return info;
+}
 
 // RTM_GETLINK by name (ifindex 0) or by index; nullopt when there is no such link.
 std::optional<LinkInfo> get_link(int ifindex, const std::string& name) {
@@ -201,17 +228,7 @@ std::optional<LinkInfo> get_link(int ifindex, const std::string& name) {
     req.attr_u32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
     LinkInfo info;
     Failure f = sock.transact(req, [&](const nlmsghdr* nh) {
-        if (nh->nlmsg_type != RTM_NEWLINK) return;
-        info.ifindex = static_cast<const ifinfomsg*>(NLMSG_DATA(nh))->ifi_index;
-        for_each_attr<ifinfomsg>(nh, [&](const rtattr* rta) {
-            const auto* data = static_cast<const uint8_t*>(RTA_DATA(rta));
-            if (rta->rta_type == IFLA_IFNAME)
-                info.name.assign(reinterpret_cast<const char*>(data), strnlen(reinterpret_cast<const char*>(data), RTA_PAYLOAD(rta)));
-            else if (rta->rta_type == IFLA_ADDRESS)
-                info.hwaddr.assign(data, data + RTA_PAYLOAD(rta));
-            else if (rta->rta_type == IFLA_MTU && RTA_PAYLOAD(rta) >= sizeof(uint32_t))
-                info.mtu = *reinterpret_cast<const uint32_t*>(data);
-        });
+        if (nh->nlmsg_type == RTM_NEWLINK) info = link_from(nh);
     });
     if (f.error == ENODEV || f.error == ENOENT) return std::nullopt;
     if (f.error) {
@@ -281,6 +298,80 @@ int ifindex_of(const std::string& name) {
 std::string ifname_of(int ifindex) { return link_or_throw(ifindex).name; }
 
 uint32_t iface_mtu(int ifindex) { return link_or_throw(ifindex).mtu; }
+
+unsigned iface_flags(int ifindex) { return link_or_throw(ifindex).flags; }
+
+std::optional<int> find_ifindex(const std::string& name) {
+    if (name.empty() || name.size() >= IFNAMSIZ || name.find('/') != std::string::npos) return std::nullopt;
+    auto info = get_link(0, name);
+    if (!info) return std::nullopt;
+    return info->ifindex;
+}
+
+std::vector<LinkSummary> list_links() {
+    Socket sock;
+    Request req(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP);
+    ifinfomsg ifi{};
+    ifi.ifi_family = AF_UNSPEC;
+    req.body(ifi);
+    req.attr_u32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
+    std::vector<LinkSummary> out;
+    Failure f = sock.transact(req, [&](const nlmsghdr* nh) {
+        if (nh->nlmsg_type != RTM_NEWLINK) return;
+        LinkInfo info = link_from(nh);
+        out.push_back({info.ifindex, info.name, info.flags});
+    });
+    if (f.error) throw UserError("cannot list interfaces: " + describe(f));
+    std::sort(out.begin(), out.end(), [](const LinkSummary& a, const LinkSummary& b) { return a.ifindex < b.ifindex; });
+    return out;
+}
+
+LinkCreated create_link(const std::string& name, const std::string& kind) {
+    if (name.empty() || name.size() >= IFNAMSIZ) throw UserError("invalid interface name: " + name);
+    Socket sock;
+    Request req(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL);
+    ifinfomsg ifi{};
+    ifi.ifi_family = AF_UNSPEC;
+    req.body(ifi);
+    req.attr_str(IFLA_IFNAME, name);
+    size_t info = req.begin_nest(IFLA_LINKINFO);
+    req.attr(IFLA_INFO_KIND, kind.data(), kind.size());
+    req.end_nest(info);
+    Failure f = sock.transact(req, [](const nlmsghdr*) {});
+    if (f.error == 0) return LinkCreated::Created;
+    if (f.error == EEXIST) return LinkCreated::Exists;
+    // rtnl_newlink answers EOPNOTSUPP ("Unknown device type") when no module
+    // provides the kind.
+    if (f.error == EOPNOTSUPP) return LinkCreated::Unsupported;
+    throw UserError("cannot create " + kind + " interface " + name + ": " + describe(f));
+}
+
+void delete_link(int ifindex) {
+    Socket sock;
+    Request req(RTM_DELLINK, NLM_F_REQUEST);
+    ifinfomsg ifi{};
+    ifi.ifi_family = AF_UNSPEC;
+    ifi.ifi_index = ifindex;
+    req.body(ifi);
+    Failure f = sock.transact(req, [](const nlmsghdr*) {});
+    if (f.error == ENODEV) throw UserError("no such interface: " + iface_label(ifindex));
+    if (f.error) throw UserError("cannot remove interface " + iface_label(ifindex) + ": " + describe(f));
+}
+
+void set_link_up(int ifindex, bool up) {
+    Socket sock;
+    Request req(RTM_NEWLINK, NLM_F_REQUEST);
+    ifinfomsg ifi{};
+    ifi.ifi_family = AF_UNSPEC;
+    ifi.ifi_index = ifindex;
+    ifi.ifi_flags = up ? IFF_UP : 0;
+    ifi.ifi_change = IFF_UP;
+    req.body(ifi);
+    Failure f = sock.transact(req, [](const nlmsghdr*) {});
+    if (f.error == ENODEV) throw UserError("no such interface: " + iface_label(ifindex));
+    if (f.error)
+        throw UserError("cannot set interface " + iface_label(ifindex) + (up ? " up: " : " down: ") + describe(f));
+}
 
 Mac iface_mac(int ifindex) {
     LinkInfo info = link_or_throw(ifindex);

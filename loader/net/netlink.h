@@ -26,6 +26,29 @@ std::string ifname_of(int ifindex);
 Mac iface_mac(int ifindex);
 // The MTU of interface ifindex.
 uint32_t iface_mtu(int ifindex);
+// The IFF_* flags of interface ifindex (IFF_UP, IFF_LOOPBACK, ...).
+unsigned iface_flags(int ifindex);
+// The index of the interface called name, or nullopt when there is none.
+std::optional<int> find_ifindex(const std::string& name);
+
+struct LinkSummary {
+    int ifindex = 0;
+    std::string name;
+    unsigned flags = 0;  // IFF_*
+};
+// Every interface of the namespace, in index order.
+std::vector<LinkSummary> list_links();
+
+enum class LinkCreated { Created, Exists, Unsupported };
+// Creates an interface of the given kind (`ip link add NAME type KIND`, no
+// further parameters). Exists: an interface with that name is there already
+// (for tunnel kinds the kernel may have made it while loading the module);
+// Unsupported: the kernel does not know the kind ("Unknown device type").
+LinkCreated create_link(const std::string& name, const std::string& kind);
+// Removes interface ifindex (`ip link del`).
+void delete_link(int ifindex);
+// Sets interface ifindex administratively up or down.
+void set_link_up(int ifindex, bool up);
 
 // Adds a/prefixlen to the interface (like `ip addr add`). UserError when the
 // address is already there or the kernel refuses it.

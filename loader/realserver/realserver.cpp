@@ -13,6 +13,7 @@
 #include "error.h"
 #include "net/netlink.h"
 #include "realserver/realserver_state.h"
+#include "realserver/tun_host.h"
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71
@@ -161,9 +162,25 @@ std::string realserver_del(const Addr& vip) {
     return realserver_del(host, vip);
 }
 
+std::string realserver_tun_add(const Addr& vip, TunOptions opts) {
+    SystemHost host(kStateDir);
+    host.lock();
+    opts.pin_dir += "/realserver-" + std::to_string(static_cast<unsigned long long>(host.netns_cookie()));
+    auto tun = system_tun_host();
+    return realserver_tun_add(host, *tun, vip, opts);
+}
+
+std::string realserver_tun_del(const Addr& vip) {
+    SystemHost host(kStateDir);
+    host.lock();
+    auto tun = system_tun_host();
+    return realserver_tun_del(host, *tun, vip);
+}
+
 std::string realserver_status() {
     auto host = system_realserver_host();
-    return realserver_status(*host);
+    auto tun = system_tun_host();
+    return realserver_status(*host, tun.get());
 }
 
 }  // namespace lvs
