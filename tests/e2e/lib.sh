@@ -9,7 +9,8 @@
 # Everything created is recorded and removed by lib_cleanup (run on EXIT, also
 # when a test fails or is interrupted): background processes, namespaces (with
 # their veths and bridge), XDP programs, the bpffs mount, temporary files.
-# Only addresses in 10.77.0.0/24, inside namespaces created here, are used.
+# Only addresses in 10.77.0.0/24 (DR) and 10.78.1.0/24 + 10.78.2.0/24 (TUN),
+# inside namespaces created here, are used.
 
 set -euo pipefail
 
@@ -199,6 +200,64 @@ setup_dr_topology() {
     local ip
     for ip in "$DIR_IP" "$RS1_IP" "$RS2_IP"; do
         in_ns "$NS_CLI" ping -c1 -W2 "$ip" >/dev/null || fail "topology: client cannot ping $ip"
+    done
+}
+
+# ---- the TUN topology --------------------------------------------------------
+# The how-to's "across data centres" case: the client and the director on one
+# bridge (subnet A), the real servers on another (subnet B), a router between
+# them. The director reaches the real servers through the router; the real
+# servers answer the client through it too (default route), never through the
+# director. Same namespace and variable names as the DR topology (NS_CLI,
+# NS_DIR, NS_RS1, NS_RS2, CLI_IP, DIR_IP, RS1_IP, RS2_IP, VIP), plus NS_BR2 and
+# NS_RTR; all links keep MTU 1500, so full-size packets do not fit the tunnel:
+# the director answers them with ICMP "fragmentation needed" (path MTU).
+NS_BR2=$LIB_PREFIX-br2
+NS_RTR=$LIB_PREFIX-rtr
+RTR_A_IF=rtra0
+RTR_B_IF=rtrb0
+
+setup_tun_topology() {
+    CLI_IP=10.78.1.10
+    DIR_IP=10.78.1.2
+    RTR_A_IP=10.78.1.1
+    RTR_B_IP=10.78.2.1
+    RS1_IP=10.78.2.11
+    RS2_IP=10.78.2.12
+    VIP=10.78.1.100
+    log "creating TUN topology (subnet A: client $CLI_IP, director $DIR_IP, VIP $VIP; router $RTR_A_IP / $RTR_B_IP; subnet B: rs1 $RS1_IP, rs2 $RS2_IP)"
+    bridge_create "$NS_BR" "$BR_IF"
+    bridge_create "$NS_BR2" "$BR_IF"
+    host_create "$NS_CLI" "$CLI_IF" "$CLI_IP/24" "$NS_BR" "$BR_IF" p-cli
+    host_create "$NS_DIR" "$DIR_IF" "$DIR_IP/24" "$NS_BR" "$BR_IF" p-dir
+    host_create "$NS_RS1" "$RS1_IF" "$RS1_IP/24" "$NS_BR2" "$BR_IF" p-rs1
+    host_create "$NS_RS2" "$RS2_IF" "$RS2_IP/24" "$NS_BR2" "$BR_IF" p-rs2
+    # The router: one leg on each bridge, forwarding, no reverse-path filter
+    # (the real servers' replies come from the VIP, an address of subnet A).
+    host_create "$NS_RTR" "$RTR_A_IF" "$RTR_A_IP/24" "$NS_BR" "$BR_IF" p-rtr
+    ip link add "$RTR_B_IF" netns "$NS_RTR" type veth peer name p-rtr netns "$NS_BR2"
+    ip -n "$NS_BR2" link set p-rtr master "$BR_IF"
+    ip -n "$NS_BR2" link set p-rtr up
+    ip -n "$NS_RTR" addr add "$RTR_B_IP/24" dev "$RTR_B_IF"
+    ip -n "$NS_RTR" link set "$RTR_B_IF" up
+    in_ns "$NS_RTR" ethtool -K "$RTR_B_IF" tx off >/dev/null
+    local k
+    in_ns "$NS_RTR" sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward'
+    for k in all "$RTR_A_IF" "$RTR_B_IF"; do
+        in_ns "$NS_RTR" sh -c "echo 0 > /proc/sys/net/ipv4/conf/$k/rp_filter"
+    done
+    ip -n "$NS_CLI" route add 10.78.2.0/24 via "$RTR_A_IP"
+    ip -n "$NS_DIR" route add 10.78.2.0/24 via "$RTR_A_IP"
+    ip -n "$NS_RS1" route add default via "$RTR_B_IP"
+    ip -n "$NS_RS2" route add default via "$RTR_B_IP"
+    ip -n "$NS_DIR" addr add "$VIP/32" dev "$DIR_IF"
+    peer_xdp_pass "$NS_BR" p-dir
+    local ip
+    for ip in "$DIR_IP" "$RTR_A_IP" "$RS1_IP" "$RS2_IP"; do
+        in_ns "$NS_CLI" ping -c1 -W2 "$ip" >/dev/null || fail "topology: client cannot ping $ip"
+    done
+    for ip in "$RS1_IP" "$RS2_IP"; do
+        in_ns "$NS_DIR" ping -c1 -W2 "$ip" >/dev/null || fail "topology: director cannot ping $ip"
     done
 }
 
