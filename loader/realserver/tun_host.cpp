@@ -120,7 +120,8 @@ public:
         for (uint32_t id : {on.drv, on.skb})
             if (id)
                 throw UserError(dev + " has another XDP program attached (id " + std::to_string(id) + ", " +
-                                prog_name(id) + "); lvs-xdp's decapsulating program cannot share it");
+                                prog_name(id) + "); lvs-xdp's decapsulating program cannot share it (name the interfaces "
+                                "tunnelled packets arrive on with --dev)");
         load(pin_dir);
         const int prog = bpf_program__fd(skel_->progs.lvs_rs_decap);
         int err = bpf_xdp_attach(*idx, prog, XDP_FLAGS_UPDATE_IF_NOEXIST | XDP_FLAGS_DRV_MODE, nullptr);
