@@ -22,11 +22,12 @@ namespace {
 
 // An empty network namespace: the loader asks routes and neighbours for the
 // real servers' MACs, and nothing on the host should answer for the bench's
-// addresses (or make it wait for ARP).
-void enter_private_netns() {
+// addresses (or make it wait for ARP). And a private mount namespace, so the
+// bpffs mounts vanish with the process even when it is killed.
+void enter_private_namespaces() {
     static const bool done = [] {
-        if (unshare(CLONE_NEWNET) != 0)
-            throw std::runtime_error("unshare(CLONE_NEWNET) failed (lvs-bench must run as root)");
+        if (unshare(CLONE_NEWNET | CLONE_NEWNS) != 0 || mount("none", "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+            throw std::runtime_error("cannot enter private namespaces (lvs-bench must run as root)");
         return true;
     }();
     (void)done;
@@ -67,7 +68,7 @@ lvs_flow_key flow_key(const Bytes& frame) {
 }
 
 Director::PinFs::PinFs() {
-    enter_private_netns();
+    enter_private_namespaces();
     char tmpl[] = "/tmp/lvs-bench-XXXXXX";
     if (!mkdtemp(tmpl))
         throw std::runtime_error("mkdtemp failed");

@@ -1,7 +1,7 @@
 // A director for the benchmark: the real lvs_xdp object, loaded (not attached)
-// with its maps pinned in a private bpffs inside a private network namespace,
-// configured through the loader's own code (-R parser, Config, Store) as the
-// selftests do, with a connection table of a chosen size.
+// with its maps pinned in a private bpffs inside private network and mount
+// namespaces, configured through the loader's own code (-R parser, Config,
+// Store) as the selftests do, with a connection table of a chosen size.
 #pragma once
 
 #include <memory>
