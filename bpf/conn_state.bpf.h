@@ -52,10 +52,16 @@ const __u8 lvs_tcp_next[3][4][LVS_TCP_S_SLOTS] = {
 	},
 };
 
-#define NSEC_PER_SEC 1000000000ULL
-/* Expiry is pushed forward at most once a second, so an established flow's
- * packets mostly read its entry without writing it. */
-#define EXPIRY_SLACK NSEC_PER_SEC
+/* The clock is jiffies: bpf_jiffies64() is inlined by the verifier, where
+ * the ns clocks cost a helper call. libbpf fills CONFIG_HZ from the kernel's
+ * config; 250 (the most common) stands in where no config can be read. */
+extern unsigned int CONFIG_HZ __kconfig __weak;
+#define LVS_HZ (CONFIG_HZ ? CONFIG_HZ : 250)
+
+static __always_inline __u64 clock_now(void)
+{
+	return bpf_jiffies64();
+}
 
 static __always_inline struct lvs_config *config(void)
 {
@@ -78,11 +84,11 @@ static __always_inline int tcp_event(const struct tcphdr *th)
 	return -1;
 }
 
-static __always_inline __u64 state_timeout_ns(const struct lvs_config *cfg, __u8 proto, __u8 state)
+static __always_inline __u64 state_timeout(const struct lvs_config *cfg, __u8 proto, __u8 state)
 {
 	if (proto != IPPROTO_TCP)
-		return (__u64)cfg->udp_timeout * NSEC_PER_SEC;
-	return (__u64)cfg->tcp_timeout[state & LVS_TCP_S_MASK] * NSEC_PER_SEC;
+		return (__u64)cfg->udp_timeout * LVS_HZ;
+	return (__u64)cfg->tcp_timeout[state & LVS_TCP_S_MASK] * LVS_HZ;
 }
 
 /* Moves c through pkt in direction dir (TCP: IPVS's state table) and
@@ -106,8 +112,10 @@ static __always_inline void conn_update(struct lvs_conn *c, const struct lvs_con
 			c->expires = 0; /* a new state: its own timeout, from now */
 		}
 	}
-	__u64 expires = now + state_timeout_ns(cfg, proto, state);
-	if (expires > c->expires + EXPIRY_SLACK || expires < c->expires)
+	/* Pushed forward at most once a second, so an established flow's packets
+	 * mostly read its entry without writing it. */
+	__u64 expires = now + state_timeout(cfg, proto, state);
+	if (expires > c->expires + LVS_HZ || expires < c->expires)
 		c->expires = expires;
 }
 

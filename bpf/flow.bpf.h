@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Flow tracking: one connection-table lookup decides the server of an
- * established flow; only a miss, an expired entry or a server that has gone
- * schedules. */
+ * established flow (the entry names the service and server, so the service
+ * table is not consulted); only a miss, an expired entry or a server that has
+ * gone schedules. */
 #ifndef LVS_FLOW_BPF_H
 #define LVS_FLOW_BPF_H
 
@@ -24,24 +25,20 @@ static __always_inline struct lvs_dest *live_dest(__u32 dest_id, __u32 gen, __u3
 	return d;
 }
 
-/* Finds the server of this flow, scheduling it when the flow is new, its entry
- * expired or its server was removed. Returns 0 and fills t, or -1 when no
- * server is available. */
-static __always_inline int flow_target(const struct lvs_flow_key *key, const struct lvs_svc *svc,
-				       struct lvs_xdp_stats *gs, __u64 now, struct flow_target *t)
+/* The server of an established flow whose entry c is live, or NULL when the
+ * entry expired or its server has gone. */
+static __always_inline struct lvs_dest *conn_dest(const struct lvs_conn *c, __u64 now)
 {
-	struct lvs_conn *c = bpf_map_lookup_elem(&lvs_conns, key);
-	if (c && !(c->flags & LVS_CONN_F_REPLY) && c->expires > now) {
-		t->dest = live_dest(c->dest_id, c->dest_gen, svc->id);
-		if (t->dest) {
-			t->conn = c;
-			t->dest_id = c->dest_id;
-			t->new_conn = 0;
-			return 0;
-		}
-		gs->resched++;
-	}
+	if (c->expires <= now)
+		return 0;
+	return live_dest(c->dest_id, c->dest_gen, c->svc_id);
+}
 
+/* Schedules a new flow (or one whose entry is dead) and records it. Returns 0
+ * and fills t, or -1 when no server is available. */
+static __always_inline int flow_schedule(const struct lvs_flow_key *key, const struct lvs_svc *svc,
+					 struct lvs_xdp_stats *gs, struct flow_target *t)
+{
 	__u32 dest_id = sched_pick(svc);
 	if (dest_id == LVS_NO_DEST)
 		return -1;

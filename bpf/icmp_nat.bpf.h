@@ -160,9 +160,7 @@ static __always_inline int nat_icmp(struct xdp_md *ctx, struct lvs_xdp_stats *gs
 		gs->icmp_nat++;
 		return icmp_to_client(ctx, &e, c, gs);
 	}
-	if (c->expires <= now)
-		return -1;
-	struct lvs_dest *d = live_dest(c->dest_id, c->dest_gen, c->svc_id);
+	struct lvs_dest *d = conn_dest(c, now);
 	if (!d || d->fwd != LVS_FWD_MASQ || !(d->flags & LVS_DEST_F_L2_VALID) || !dest_port_ok(ctx, d))
 		return -1;
 	gs->icmp_nat++;

@@ -65,6 +65,57 @@ static __always_inline int forward_tun(struct xdp_md *ctx, struct packet *pkt, c
 	return send_to_dest(ctx, d, gs);
 }
 
+/* Whether the destination may be a virtual service: one bit of the VIP
+ * filter, an inlined array read. */
+static __always_inline int maybe_service(const struct lvs_flow_key *flow)
+{
+	__u32 bit = lvs_vip_filter_bit(&flow->dst, flow->dport, flow->proto);
+	__u32 word = bit / 64;
+	__u64 *w = bpf_map_lookup_elem(&lvs_vip_filter, &word);
+	return w && (*w >> (bit % 64)) & 1;
+}
+
+/* Sends a client's packet on to its server d by d's forwarding method. */
+static __always_inline int forward(struct xdp_md *ctx, struct packet *pkt, struct flow_target *t,
+				   const struct lvs_config *cfg, struct lvs_xdp_stats *gs, __u64 now)
+{
+	struct lvs_dest *d = t->dest;
+	if (dest_resolve_l2(ctx, d) < 0) {
+		gs->no_neigh++;
+		gs->pass++;
+		return XDP_PASS;
+	}
+	if (!dest_port_ok(ctx, d)) {
+		gs->pass++;
+		return XDP_PASS;
+	}
+	void *data_end = (void *)(long)ctx->data_end;
+	conn_update(t->conn, cfg, pkt, data_end, d->fwd == LVS_FWD_MASQ ? DIR_INPUT : DIR_INPUT_ONLY, now);
+
+	__u32 l3_len = pkt->l3_len, svc_id = t->conn->svc_id;
+	int action, forwarded = 0;
+	switch (d->fwd) {
+	case LVS_FWD_ROUTE:
+		action = forward_dr(ctx, pkt, d, gs);
+		forwarded = 1;
+		break;
+	case LVS_FWD_TUNNEL:
+		action = forward_tun(ctx, pkt, d, gs, &forwarded);
+		break;
+	case LVS_FWD_MASQ:
+		action = forward_masq(ctx, pkt, t, cfg, gs, now, &forwarded);
+		break;
+	default:
+		gs->pass++;
+		return XDP_PASS;
+	}
+	if (forwarded) {
+		count_in(&lvs_svc_stats, svc_id, l3_len, t->new_conn);
+		count_in(&lvs_dest_stats, t->dest_id, l3_len, t->new_conn);
+	}
+	return action;
+}
+
 SEC("xdp")
 int lvs_xdp_main(struct xdp_md *ctx)
 {
@@ -76,69 +127,50 @@ int lvs_xdp_main(struct xdp_md *ctx)
 		return XDP_PASS;
 	gs->rx++;
 
-	/* The clock is read only where a connection is looked at: the packets
-	 * that are not ours don't pay for it. */
+	int nat = cfg->flags & LVS_CFG_F_NAT;
 	struct packet pkt;
 	if (parse_packet(data, data_end, &pkt) < 0) {
-		if (cfg->flags & LVS_CFG_F_NAT) {
-			int action = nat_icmp(ctx, gs, bpf_ktime_get_coarse_ns());
+		if (nat) {
+			int action = nat_icmp(ctx, gs, clock_now());
 			if (action >= 0)
 				return action;
 		}
 		gs->pass++;
 		return XDP_PASS;
 	}
-	struct lvs_svc *svc = find_service(&pkt.flow);
-	if (!svc) {
-		if (cfg->flags & LVS_CFG_F_NAT) {
-			int action = nat_reply(ctx, &pkt, cfg, gs, bpf_ktime_get_coarse_ns());
-			if (action >= 0)
-				return action;
-		}
+	/* Ours are packets to a service, and (with NAT servers) replies of NAT
+	 * flows; anything else leaves after one bitmap read. */
+	int to_service = maybe_service(&pkt.flow);
+	if (!to_service && !nat) {
 		gs->pass++;
 		return XDP_PASS;
 	}
 
-	__u64 now = bpf_ktime_get_coarse_ns();
-	struct flow_target t;
-	if (flow_target(&pkt.flow, svc, gs, now, &t) < 0) {
+	__u64 now = clock_now();
+	struct flow_target t = {};
+	struct lvs_conn *c = bpf_map_lookup_elem(&lvs_conns, &pkt.flow);
+	if (c && (c->flags & LVS_CONN_F_REPLY)) {
+		int action = nat_reply(ctx, &pkt, c, cfg, gs, now);
+		if (action >= 0)
+			return action;
+	} else if (c && to_service && (t.dest = conn_dest(c, now))) {
+		t.conn = c;
+		t.dest_id = c->dest_id;
+		return forward(ctx, &pkt, &t, cfg, gs, now);
+	}
+
+	struct lvs_svc *svc = to_service ? find_service(&pkt.flow) : 0;
+	if (!svc) {
+		gs->pass++;
+		return XDP_PASS;
+	}
+	if (c)
+		gs->resched++;
+	if (flow_schedule(&pkt.flow, svc, gs, &t) < 0) {
 		gs->no_dest++;
 		return XDP_DROP;
 	}
-	struct lvs_dest *d = t.dest;
-	if (dest_resolve_l2(ctx, d) < 0) {
-		gs->no_neigh++;
-		gs->pass++;
-		return XDP_PASS;
-	}
-	if (!dest_port_ok(ctx, d)) {
-		gs->pass++;
-		return XDP_PASS;
-	}
-	conn_update(t.conn, cfg, &pkt, data_end, d->fwd == LVS_FWD_MASQ ? DIR_INPUT : DIR_INPUT_ONLY, now);
-
-	__u32 l3_len = pkt.l3_len;
-	int action, forwarded = 0;
-	switch (d->fwd) {
-	case LVS_FWD_ROUTE:
-		action = forward_dr(ctx, &pkt, d, gs);
-		forwarded = 1;
-		break;
-	case LVS_FWD_TUNNEL:
-		action = forward_tun(ctx, &pkt, d, gs, &forwarded);
-		break;
-	case LVS_FWD_MASQ:
-		action = forward_masq(ctx, &pkt, &t, cfg, gs, &forwarded);
-		break;
-	default:
-		gs->pass++;
-		return XDP_PASS;
-	}
-	if (forwarded) {
-		count_in(&lvs_svc_stats, svc->id, l3_len, t.new_conn);
-		count_in(&lvs_dest_stats, t.dest_id, l3_len, t.new_conn);
-	}
-	return action;
+	return forward(ctx, &pkt, &t, cfg, gs, now);
 }
 
 char LICENSE[] SEC("license") = "GPL";

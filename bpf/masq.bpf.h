@@ -40,11 +40,34 @@ static __always_inline void reply_key(struct lvs_flow_key *rk, const struct lvs_
 	rk->family = in->family;
 }
 
+/* The client's entry of the flow whose reply entry r matched a packet keyed
+ * reply, or NULL when it is gone, expired or belongs to another server (then
+ * the reply entry is dead too: its flow ended). */
+static __always_inline struct lvs_conn *client_entry(const struct lvs_conn *r, const struct lvs_flow_key *reply,
+						     __u64 now)
+{
+	int fullnat = r->flags & LVS_CONN_F_DNAT;
+	struct lvs_flow_key ik = {
+		.src = fullnat ? r->nat_daddr : reply->dst,
+		.dst = r->nat_saddr,
+		.sport = fullnat ? r->nat_dport : reply->dport,
+		.dport = r->nat_sport,
+		.proto = reply->proto,
+		.family = reply->family,
+	};
+	struct lvs_conn *c = bpf_map_lookup_elem(&lvs_conns, &ik);
+	if (!c || c->expires <= now || c->dest_id != r->dest_id || c->dest_gen != r->dest_gen)
+		return 0;
+	return c;
+}
+
 /* FullNAT: a local address and port for a new flow, such that the server's
- * replies (server -> local address:port) name no other flow. Tries a few
- * ports from the flow's hash; -1 when all are taken or no address is set. */
+ * replies (server -> local address:port) name no live flow. Tries a few
+ * ports from the flow's hash; a port whose flow has ended is free again even
+ * though its entries may linger in the LRU table. -1 when all are taken or no
+ * address is set. */
 static __always_inline int fullnat_source(struct lvs_conn *c, const struct lvs_config *cfg, const struct lvs_dest *d,
-					  const struct lvs_flow_key *in)
+					  const struct lvs_flow_key *in, __u64 now)
 {
 	__u32 count = cfg->laddr_count;
 	if (!count || count > LVS_MAX_LADDRS)
@@ -61,7 +84,8 @@ static __always_inline int fullnat_source(struct lvs_conn *c, const struct lvs_c
 		c->nat_sport = bpf_htons(port);
 		struct lvs_flow_key rk;
 		reply_key(&rk, d, in, c);
-		if (!bpf_map_lookup_elem(&lvs_conns, &rk))
+		struct lvs_conn *taken = bpf_map_lookup_elem(&lvs_conns, &rk);
+		if (!taken || ((taken->flags & LVS_CONN_F_REPLY) && !client_entry(taken, &rk, now)))
 			return 0;
 	}
 	return -1;
@@ -92,14 +116,15 @@ static __always_inline int add_reply_entry(struct xdp_md *ctx, const struct pack
 /* Client to server: the destination becomes the server (and, FullNAT, the
  * source a local address), as a router would forward it. */
 static __always_inline int forward_masq(struct xdp_md *ctx, struct packet *pkt, struct flow_target *t,
-					const struct lvs_config *cfg, struct lvs_xdp_stats *gs, int *forwarded)
+					const struct lvs_config *cfg, struct lvs_xdp_stats *gs, __u64 now,
+					int *forwarded)
 {
 	struct lvs_conn *c = t->conn;
 	const struct lvs_dest *d = t->dest;
 	if (pkt->ip->ttl <= 1)
 		return XDP_PASS; /* the kernel answers with "time exceeded" */
 	if (t->new_conn) {
-		if ((d->flags & LVS_DEST_F_FULLNAT) && fullnat_source(c, cfg, d, &pkt->flow) < 0) {
+		if ((d->flags & LVS_DEST_F_FULLNAT) && fullnat_source(c, cfg, d, &pkt->flow, now) < 0) {
 			gs->fullnat_no_port++;
 			return XDP_DROP;
 		}
@@ -118,27 +143,16 @@ static __always_inline int forward_masq(struct xdp_md *ctx, struct packet *pkt, 
 	return send_to_dest(ctx, d, gs);
 }
 
-/* Server to client: a packet matching a reply entry gets the virtual service
- * as its source again (and, FullNAT, the client as its destination) and
- * leaves the way the client's packets came in. Returns -1 when the packet is
- * not a reply of a live NAT flow. */
-static __always_inline int nat_reply(struct xdp_md *ctx, struct packet *pkt, const struct lvs_config *cfg,
-				     struct lvs_xdp_stats *gs, __u64 now)
+/* Server to client: a packet matching a reply entry r gets the virtual
+ * service as its source again (and, FullNAT, the client as its destination)
+ * and leaves the way the client's packets came in. Returns -1 when r's flow
+ * has ended (the packet is then not ours). */
+static __always_inline int nat_reply(struct xdp_md *ctx, struct packet *pkt, const struct lvs_conn *r,
+				     const struct lvs_config *cfg, struct lvs_xdp_stats *gs, __u64 now)
 {
-	struct lvs_conn *r = bpf_map_lookup_elem(&lvs_conns, &pkt->flow);
-	if (!r || !(r->flags & LVS_CONN_F_REPLY))
-		return -1;
 	int fullnat = r->flags & LVS_CONN_F_DNAT;
-	struct lvs_flow_key ik = {
-		.src = fullnat ? r->nat_daddr : pkt->flow.dst,
-		.dst = r->nat_saddr,
-		.sport = fullnat ? r->nat_dport : pkt->flow.dport,
-		.dport = r->nat_sport,
-		.proto = pkt->flow.proto,
-		.family = pkt->flow.family,
-	};
-	struct lvs_conn *c = bpf_map_lookup_elem(&lvs_conns, &ik);
-	if (!c || c->expires <= now || c->dest_id != r->dest_id || c->dest_gen != r->dest_gen)
+	struct lvs_conn *c = client_entry(r, &pkt->flow, now);
+	if (!c)
 		return -1;
 	if (pkt->ip->ttl <= 1)
 		return XDP_PASS;

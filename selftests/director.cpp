@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <fstream>
 #include <stdexcept>
 
 #include "cli/command.h"
@@ -151,11 +152,15 @@ void Director::put_conn(const FrameSpec& s, const lvs_conn& c) {
     HashMap<lvs_flow_key, lvs_conn>(maps_->conns).put(flow_key_of(s), c);
 }
 
-uint64_t Director::now_ns() {
-    timespec ts{};
-    clock_gettime(CLOCK_MONOTONIC_COARSE, &ts);
-    return uint64_t(ts.tv_sec) * 1000000000ull + ts.tv_nsec;
+uint64_t Director::now_jiffies() {
+    std::ifstream in("/proc/timer_list");
+    for (std::string line; std::getline(in, line);)
+        if (line.rfind("jiffies: ", 0) == 0)
+            return std::stoull(line.substr(9));
+    throw std::runtime_error("no jiffies in /proc/timer_list");
 }
+
+unsigned Director::hz() const { return skel_->kconfig->CONFIG_HZ; }
 
 lvs_counters Director::service_counters(const std::string& vip_port, uint8_t proto) {
     Endpoint e = parse_endpoint(vip_port);

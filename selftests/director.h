@@ -44,8 +44,9 @@ public:
     // The connection-table entry keyed by this frame's 5-tuple, if any.
     std::optional<lvs_conn> conn(const FrameSpec& s);
     void put_conn(const FrameSpec& s, const lvs_conn& c);
-    // The XDP program's clock (bpf_ktime_get_coarse_ns), in nanoseconds.
-    static uint64_t now_ns();
+    // The XDP program's clock: jiffies, and how many make a second.
+    static uint64_t now_jiffies();
+    unsigned hz() const;
 
     lvs_counters service_counters(const std::string& vip_port, uint8_t proto = 6);
     lvs_counters dest_counters(const std::string& rip);

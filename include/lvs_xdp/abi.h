@@ -56,6 +56,21 @@ struct lvs_addr {
 	};
 };
 
+/* lvs_vip_filter: a bitmap of LVS_VIP_FILTER_BITS bits (an array of __u64
+ * words) with the bit of every service's (VIP, port, protocol) set, so a
+ * packet for no service is recognised with one inlined array read instead of
+ * a hash lookup. Both sides compute the bit with this function. */
+#define LVS_VIP_FILTER_BITS 65536
+#define LVS_VIP_FILTER_WORDS (LVS_VIP_FILTER_BITS / 64)
+
+static inline __u32 lvs_vip_filter_bit(const struct lvs_addr *addr, __be16 port, __u8 proto)
+{
+	__u32 h = addr->ip6[0] ^ addr->ip6[1] ^ addr->ip6[2] ^ addr->ip6[3];
+	h ^= ((__u32)port << 16) ^ proto;
+	h *= 0x9e3779b1u;
+	return h >> 16; /* the top bits mix best */
+}
+
 /* lvs_services: hash from (VIP, port, protocol) to the service. */
 struct lvs_svc_key {
 	struct lvs_addr addr;
@@ -166,7 +181,7 @@ struct lvs_conn {
 	__u8 state;   /* enum lvs_tcp_state */
 	__u8 flags;   /* LVS_CONN_F_* */
 	__u16 pad;
-	__u64 expires; /* bpf_ktime_get_coarse_ns() after which the entry is dead */
+	__u64 expires; /* jiffies (bpf_jiffies64()) after which the entry is dead */
 	/* NAT rewrites, as the flags say. A client-side entry's destination comes
 	 * from its server (lvs_dests); FullNAT adds a source rewrite. */
 	struct lvs_addr nat_saddr;
@@ -199,7 +214,7 @@ struct lvs_xdp_stats {
 	__u64 new_conns;   /* flows scheduled */
 	__u64 no_dest;     /* dropped: service has no available server */
 	__u64 no_neigh;    /* passed: the server's MAC is not known yet */
-	__u64 resched;     /* flows whose server was removed and rescheduled */
+	__u64 resched;     /* flows whose entry was dead (expired, server removed) scheduled anew */
 	__u64 pmtu_icmp;   /* too big for the tunnel, DF set: ICMP "fragmentation needed" sent */
 	__u64 pmtu_pass;   /* too big for the tunnel, DF clear: handed to the kernel */
 	__u64 fullnat_no_port; /* dropped: no free FullNAT local port for a new flow */

@@ -39,6 +39,7 @@ Maps Maps::open(const std::string& dir) {
         .tx_ports = open_pinned(dir, "lvs_tx_ports"),
         .config = open_pinned(dir, "lvs_config"),
         .laddrs = open_pinned(dir, "lvs_laddrs"),
+        .vip_filter = open_pinned(dir, "lvs_vip_filter"),
     };
 }
 

@@ -9,7 +9,8 @@
 namespace lvs {
 
 struct Maps {
-    MapFd services, dests, sched_table, sched_pos, conns, svc_stats, dest_stats, xdp_stats, ifaces, tx_ports, config, laddrs;
+    MapFd services, dests, sched_table, sched_pos, conns, svc_stats, dest_stats, xdp_stats, ifaces, tx_ports, config, laddrs,
+        vip_filter;
 
     // Throws UserError telling the user to attach first when the maps are not there.
     static Maps open(const std::string& pin_dir);

@@ -67,6 +67,18 @@ std::vector<uint32_t> ids_of(const Service& svc) {
     return ids;
 }
 
+// Sets the VIP-filter bit of every service of the given configurations.
+void write_vip_filter(const Maps& maps, std::initializer_list<const Config*> configs) {
+    std::vector<uint64_t> words(LVS_VIP_FILTER_WORDS);
+    for (const Config* cfg : configs)
+        for (const Service& svc : cfg->services()) {
+            lvs_svc_key k = svc_key_of(svc.key);
+            uint32_t bit = lvs_vip_filter_bit(&k.addr, k.port, k.proto);
+            words[bit / 64] |= uint64_t(1) << (bit % 64);
+        }
+    ArrayMap<uint64_t>(maps.vip_filter).put_range(0, words);
+}
+
 std::optional<Addr> configured_tun_src(const Maps& maps) {
     lvs_config c = ArrayMap<lvs_config>(maps.config).get(0);
     if (!c.tun_src.ip4)
@@ -238,11 +250,15 @@ void Store::commit(const Config& before, const Config& after) const {
         if (configured[id] && !same_bytes(dests[id], original[id]))
             dest_map.put(id, dests[id]);
     update_nat_flag(maps_, after);  // before a NAT service appears, so its replies are seen
+    // The filter lets both the old and the new services through while the
+    // service table changes, then only the new ones.
+    write_vip_filter(maps_, {&before, &after});
     for (const auto& [k, v] : svc_writes)
         services.put(k, v);
     for (const auto& [k, v] : old_entries)
         if (!after.find(service_key_of(k)))
             services.erase(k);
+    write_vip_filter(maps_, {&after});
     // Removed servers last, once no service names them; the generation stays so
     // connections still naming the slot are rescheduled.
     for (uint32_t id = 0; id < original.size(); ++id)
