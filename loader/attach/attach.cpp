@@ -9,6 +9,7 @@
 
 #include "error.h"
 #include "lvs_xdp.skel.h"
+#include "maps/counters.h"
 #include "maps/pin_dir.h"
 #include "maps/pinned_maps.h"
 #include "net/netlink.h"
@@ -199,6 +200,15 @@ std::string status(const std::string& pin_dir) {
         else
             out << "program missing (re-run lvs-xdp attach)\n";
     }
+    lvs_xdp_stats x = xdp_counters(maps);
+    out << "frames: " << x.rx << " seen, " << x.pass << " passed to the kernel, " << x.tx << " sent back out, "
+        << x.redirect << " redirected\n"
+        << "connections: " << x.new_conns << " scheduled, " << x.resched << " rescheduled\n"
+        << "not forwarded: " << x.no_dest << " no server available (dropped), " << x.no_neigh
+        << " server MAC unknown (passed), " << x.fullnat_no_port << " no FullNAT port (dropped)\n"
+        << "tunnels: " << x.pmtu_icmp << " fragmentation-needed sent, " << x.pmtu_pass
+        << " too big without DF (passed)\n"
+        << "NAT: " << x.icmp_nat << " ICMP errors translated\n";
     return out.str();
 }
 

@@ -73,6 +73,13 @@ lvs -Ln --stats || true
 check_rr_split "$rs1" "$rs2"
 pass "all $REQUESTS requests answered, split rs1=$rs1 rs2=$rs2"
 
+# ---- the data plane's own counters, as `status` shows them ----
+status=$(lvs status)
+echo "$status"
+scheduled=$(sed -n 's/^connections: \([0-9]*\) scheduled.*/\1/p' <<<"$status")
+((scheduled >= REQUESTS)) || fail "status shows $scheduled connections scheduled, expected at least $REQUESTS"
+pass "status counts $scheduled scheduled connections"
+
 # ---- replies bypass the director ----
 to_dir=$(capture_count "$cap" "dst host $VIP and dst port 80")
 replies=$(capture_count "$cap" "src host $VIP and src port 80")
