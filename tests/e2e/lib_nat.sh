@@ -115,6 +115,28 @@ nat_attach() {
     lvs attach "$DIR_IF" "$DIN_IF" --mode native
 }
 
+# nat_capture_start NS IFACE FILTER: as lib.sh's capture_start (stop it with
+# capture_stop, read it with capture_count), with headers only (-s 256) and an
+# 8 MB buffer: in immediate mode libpcap sizes each ring slot for the snap
+# length, so the default 262144 bytes leave a 2 MB buffer with about eight
+# slots, and a burst of a few hundred small packets loses some ("dropped by
+# kernel"). 256 bytes keep whole the small UDP datagrams whose checksums the
+# tests read.
+nat_capture_start() {
+    local ns=$1 ifc=$2 filter=$3 f
+    f=$LIB_TMP/cap-$ns-$ifc-$RANDOM.pcap
+    bg_in_ns "$ns" "$f.log" tcpdump -i "$ifc" -nn -s 256 -B 8192 --immediate-mode -U -w "$f" "$filter"
+    # shellcheck disable=SC2034 # read by the tests
+    LIB_LAST_CAPTURE=$f
+    LIB_LAST_CAPTURE_PID=$LIB_LAST_PID
+    LIB_CAPTURE_FILE[$LIB_LAST_PID]=$f
+    wait_until 10 grep -q "listening on" "$f.log" || fail "tcpdump on $ifc did not start: $(cat "$f.log")"
+}
+
+# capture_dropped FILE: packets the kernel dropped for a stopped capture
+# (tcpdump's own count), so a short count can be told from a lossy capture.
+capture_dropped() { sed -n 's/^\([0-9]*\) packets\{0,1\} dropped by kernel$/\1/p' "$1.log"; }
+
 # nat_stats: the data plane's frame counters summed over CPUs, one "name value"
 # a line (bpftool's JSON dump of the per-CPU lvs_xdp_stats map).
 nat_stats() {

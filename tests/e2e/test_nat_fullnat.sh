@@ -70,7 +70,7 @@ for rs in "$RS1_IP" "$RS2_IP"; do
 done
 pass "local address $DIP in the pool; -Ln shows the servers as FullNat"
 
-capture_start "$NS_CLI" "$CLI_IF" "ip"
+nat_capture_start "$NS_CLI" "$CLI_IF" "ip"
 cap=$LIB_LAST_CAPTURE
 declare -A log_mark=([rs1]=$(http_log_mark rs1) [rs2]=$(http_log_mark rs2))
 

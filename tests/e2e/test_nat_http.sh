@@ -42,7 +42,7 @@ pass "-Ln shows both servers as Masq with weights 1 and 2"
 
 # ---- traffic ----
 # What the client's interface carries, in both directions.
-capture_start "$NS_CLI" "$CLI_IF" "ip"
+nat_capture_start "$NS_CLI" "$CLI_IF" "ip"
 cap=$LIB_LAST_CAPTURE
 declare -A hits=()
 failures=0
@@ -72,7 +72,7 @@ requests=$(capture_count "$cap" "src host $CLI_IP and dst host $VIP and dst port
 other=$(capture_count "$cap" "not (host $VIP and host $CLI_IP)")
 servers=$(capture_count "$cap" "net $IN_NET")
 log "client's interface: $total packets, $requests to VIP:80, $replies from VIP:80, $other others, $servers with a server-subnet address"
-((requests >= 3 * REQUESTS && replies >= 3 * REQUESTS)) || fail "too few packets between the client and VIP:80 in the capture"
+((requests >= 3 * REQUESTS && replies >= 3 * REQUESTS)) || fail "too few packets between the client and VIP:80 in the capture (tcpdump dropped $(capture_dropped "$cap"))"
 ((servers == 0)) || fail "$servers packets on the client's interface carry a server-subnet address"
 ((other == 0)) || fail "$other packets on the client's interface are not between the client and the VIP"
 pass "the client's packets are all with the VIP ($requests out, $replies back)"

@@ -32,7 +32,7 @@ for rs in "$RS1_IP" "$RS2_IP"; do
 done
 lvs -Ln
 
-capture_start "$NS_CLI" "$CLI_IF" "ip"
+nat_capture_start "$NS_CLI" "$CLI_IF" "ip"
 cap=$LIB_LAST_CAPTURE
 declare -A hits=()
 failures=0

@@ -50,12 +50,10 @@ for rs in "$RS1_IP" "$RS2_IP"; do
 done
 lvs -Ln
 
-# Full-size frames on the client's interface (headers only: -s 96).
-cap=$LIB_TMP/big.pcap
-bg_in_ns "$NS_CLI" "$cap.log" tcpdump -i "$CLI_IF" -nn -s 96 --immediate-mode -U -w "$cap" "tcp and greater 1400"
-cap_pid=$LIB_LAST_PID
-LIB_CAPTURE_FILE[$cap_pid]=$cap
-wait_until 10 grep -q "listening on" "$cap.log" || fail "tcpdump did not start: $(cat "$cap.log")"
+# Full-size frames on the client's interface.
+nat_capture_start "$NS_CLI" "$CLI_IF" "tcp and greater 1400"
+cap=$LIB_LAST_CAPTURE
+cap_pid=$LIB_LAST_CAPTURE_PID
 
 # ---- downloads ----
 for ((i = 0; i < ROUNDS; i++)); do

@@ -50,11 +50,11 @@ for rs in "$RS1_IP" "$RS2_IP"; do
 done
 pass "-Ln shows the UDP servers as Masq"
 
-capture_start "$NS_CLI" "$CLI_IF" "ip"
+nat_capture_start "$NS_CLI" "$CLI_IF" "ip"
 cap=$LIB_LAST_CAPTURE
 cap_pid=$LIB_LAST_CAPTURE_PID
 # What reaches the servers, verbose later to read the UDP checksums.
-capture_start "$NS_BRIN" p-din "udp port $RPORT"
+nat_capture_start "$NS_BRIN" p-din "udp port $RPORT"
 cap_in=$LIB_LAST_CAPTURE
 cap_in_pid=$LIB_LAST_CAPTURE_PID
 
@@ -97,7 +97,7 @@ bad=$(grep -c "bad udp cksum" <<<"$verbose" || true)
 none=$(grep -c "no cksum" <<<"$verbose" || true)
 log "datagrams forwarded to the servers: $ok with a right checksum, $bad wrong, $none without"
 ((bad == 0)) || fail "$bad datagrams reached the servers with a wrong UDP checksum"
-((ok >= REQUESTS)) || fail "only $ok forwarded datagrams with a verified checksum in the capture"
+((ok >= REQUESTS)) || fail "only $ok forwarded datagrams with a verified checksum in the capture (tcpdump dropped $(capture_dropped "$cap_in"))"
 ((none >= 1)) || fail "the datagram sent without a checksum reached the server with one"
 check_no_csum_errors "$NS_CLI" "$NS_RS1" "$NS_RS2"
 pass "UDP checksums rewritten right; a zero checksum stays zero"
@@ -108,7 +108,7 @@ from_vip=$(capture_count "$cap" "src host $VIP and udp src port $VPORT and dst h
 servers=$(capture_count "$cap" "net $IN_NET")
 other=$(capture_count "$cap" "not (host $VIP and host $CLI_IP)")
 log "client's interface: $total packets, $from_vip answers from $VIP:$VPORT, $other others, $servers with a server-subnet address"
-((from_vip >= REQUESTS)) || fail "only $from_vip answers from $VIP:$VPORT in the client's capture"
+((from_vip >= REQUESTS)) || fail "only $from_vip answers from $VIP:$VPORT in the client's capture (tcpdump dropped $(capture_dropped "$cap"))"
 ((servers == 0)) || fail "$servers packets on the client's interface carry a server-subnet address"
 ((other == 0)) || fail "$other packets on the client's interface are not between the client and the VIP"
 pass "the client's packets are all with the VIP"
