@@ -229,6 +229,7 @@ struct lvs_config {
 	struct lvs_addr tun_src; /* --tun-src; all zero: the egress interface's address */
 	__u32 flags;             /* LVS_CFG_F_* */
 	__u32 laddr_count;       /* FullNAT: lvs_laddrs[0 .. laddr_count) are in use */
+	__u32 hz;                /* jiffies a second (the kernel's CONFIG_HZ), for readers of expiries */
 	/* Seconds a connection lives in each state after its last packet: IPVS's
 	 * defaults, written by the first attach; --set changes them. */
 	__u32 tcp_timeout[LVS_TCP_S_SLOTS]; /* [0, LVS_TCP_S_LAST) used */

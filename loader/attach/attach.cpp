@@ -71,6 +71,18 @@ std::unique_ptr<lvs_xdp, SkelDeleter> open_object(const AttachOptions& opts) {
     return skel;
 }
 
+// CONFIG_HZ as libbpf filled it in for the loaded program. libxdp loaded the
+// object, not the skeleton, so skel->kconfig is not mapped: ask the map.
+unsigned loaded_config_hz(lvs_xdp* skel) {
+    size_t size = 0;
+    const void* data = bpf_map__initial_value(skel->maps.kconfig, &size);
+    if (!data || size < sizeof(unsigned))
+        return 0;
+    unsigned hz;
+    std::memcpy(&hz, data, sizeof(hz));
+    return hz;
+}
+
 int attach_one(lvs_xdp* skel, int ifindex, const std::string& name, AttachMode mode) {
     DECLARE_LIBXDP_OPTS(xdp_program_opts, po, .obj = skel->obj, .prog_name = kProgName);
     xdp_program* prog = xdp_program__create(&po);
@@ -149,6 +161,7 @@ void attach(const std::vector<std::string>& ifaces, const AttachOptions& opts) {
         int mode = attach_one(skel.get(), indexes[i], ifaces[i], opts.mode);
         Maps maps = Maps::open(opts.pin_dir);
         ensure_default_settings(maps);
+        record_hz(maps, loaded_config_hz(skel.get()));
         lvs_iface info{};
         auto mac = iface_mac(indexes[i]);
         std::memcpy(info.mac, mac.data(), 6);

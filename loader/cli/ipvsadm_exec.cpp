@@ -6,6 +6,7 @@
 
 #include "cli/restore.h"
 #include "cli/usage.h"
+#include "format/conns.h"
 #include "format/list.h"
 #include "format/save.h"
 #include "maps/counters.h"
@@ -13,6 +14,7 @@
 #include "maps/pinned_maps.h"
 #include "store/laddrs.h"
 #include "store/settings.h"
+#include "store/conn_table.h"
 #include "store/store.h"
 
 namespace lvs {
@@ -80,8 +82,19 @@ void run_ipvsadm(const Command& cmd, const std::string& pin_dir) {
     case Action::List: {
         Maps maps = Maps::open(pin_dir);
         Config cfg = Store(maps).load();
+        std::vector<LiveConn> live = live_connections(maps);
+        if (cmd.list.connection) {
+            std::cout << format_conns(conn_rows(live, cfg), cmd.list.numeric);
+            return;
+        }
+        std::map<uint32_t, ConnCounts> counts = count_connections(live);
         ListData data{.cfg = &cfg,
                       .conn_table_size = maps.conns.max_entries(),
+                      .conn_counts =
+                          [&](uint32_t dest_id) {
+                              ConnCounts c = counts.count(dest_id) ? counts.at(dest_id) : ConnCounts{};
+                              return std::pair{c.active, c.inactive};
+                          },
                       .only = cmd.service ? std::optional<ServiceKey>(cmd.service->key) : std::nullopt,
                       .timeouts = ipvsadm_timeouts(read_settings(maps))};
         std::cout << format_list(data, cmd.list);

@@ -32,8 +32,6 @@ void reject_unavailable(const ListOptions& o) {
     auto refuse = [](const char* what) {
         throw UserError(std::string(what) + " not available in this version of lvs-xdp; use -L without it");
     };
-    if (o.connection)
-        refuse("Listing connections (-c) is");
     if (o.stats)
         refuse("--stats is");
     if (o.rate)

@@ -29,7 +29,8 @@ struct ListData {
 Timeouts ipvsadm_timeouts(const lvs_config& c);
 
 // Throws UserError("No such service") when `only` names no service, and for
-// listings lvs-xdp can't produce yet (-c, --stats, --rate, --persistent-conn).
+// listings lvs-xdp can't produce yet (--stats, --rate, --persistent-conn).
+// -c is format_conns' (format/conns.h).
 std::string format_list(const ListData& d, const ListOptions& o);
 
 }  // namespace lvs

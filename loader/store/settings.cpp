@@ -47,6 +47,13 @@ lvs_config read_settings(const Maps& maps) {
     return ArrayMap<lvs_config>(maps.config).get(0);
 }
 
+void record_hz(const Maps& maps, unsigned config_hz) {
+    ArrayMap<lvs_config> config(maps.config);
+    lvs_config c = config.get(0);
+    c.hz = config_hz ? config_hz : 250;  // what bpf/conn_state.bpf.h assumes then
+    config.put(0, c);
+}
+
 void update_nat_flag(const Maps& maps, const Config& cfg) {
     bool nat = false;
     for (const Service& svc : cfg.services())

@@ -28,6 +28,10 @@ void set_timeouts(const Maps& maps, uint32_t tcp, uint32_t tcpfin, uint32_t udp)
 // lvs_config as the maps hold it: the timeouts -L --timeout shows, the flags.
 lvs_config read_settings(const Maps& maps);
 
+// Records the kernel's HZ as the loaded program sees it (0: unknown, where the
+// program assumes 250), so expiries in jiffies can be shown in seconds.
+void record_hz(const Maps& maps, unsigned config_hz);
+
 // Sets LVS_CFG_F_NAT when cfg has a NAT server, clears it otherwise, so the
 // XDP program only looks for NAT replies when there can be some.
 void update_nat_flag(const Maps& maps, const Config& cfg);

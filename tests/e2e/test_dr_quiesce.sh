@@ -44,6 +44,17 @@ listing=$(lvs -Ln)
 echo "$listing"
 grep -Eq -- "-> +$RS2_IP:80 +Route +0 " <<<"$listing" || fail "-Ln does not show rs2 with weight 0"
 
+# The held connections are ESTABLISHED: ActiveConn counts them (IPVS's meaning),
+# and -Lnc lists them with their server and time left.
+active=$(awk -v rs="$RS2_IP:80" '$2 == rs { print $5 }' <<<"$listing")
+((active > 0)) || fail "-Ln shows ActiveConn $active for rs2, which holds open connections"
+conns=$(lvs -Lnc)
+echo "$conns"
+head -2 <<<"$conns" | grep -q "^pro expire state" || fail "-Lnc does not print ipvsadm's header"
+grep -Eq "^TCP [0-9]{2}:[0-9]{2} +ESTABLISHED +[0-9.]+:[0-9]+ +$VIP:80 +$RS2_IP:80\$" <<<"$conns" ||
+    fail "-Lnc lists no ESTABLISHED connection to rs2"
+pass "ActiveConn and -Lnc show the held connections"
+
 read -r a b f < <(count_answers 20)
 log "rs2 quiesced: rs1=$a rs2=$b failed=$f"
 ((f == 0)) || fail "$f requests failed while rs2 was quiesced"

@@ -205,7 +205,7 @@ TEST(ListFormat, WithoutNumericNamesAreResolved) {
 
 TEST(ListFormat, ListingsNotAvailableYetAreRefused) {
     const Config cfg;
-    for (const char* opt : {"--stats", "--rate", "--persistent-conn", "-c"})
+    for (const char* opt : {"--stats", "--rate", "--persistent-conn"})
         EXPECT_THROW(list(cfg, {"-L", opt}), UserError) << opt;
 }
 
