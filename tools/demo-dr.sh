@@ -51,8 +51,10 @@ for k in $(printf '%s\n' "${!hits[@]}" | sort); do printf '%-12s %d\n' "$k" "${h
 
 show director lvs-xdp -Ln
 lvs -Ln
-show director lvs-xdp -Ln --stats
-lvs -Ln --stats || true
+show director lvs-xdp -Lnc
+lvs -Lnc
+show director lvs-xdp status
+lvs status
 
 echo
 echo "== cleaning up =="
