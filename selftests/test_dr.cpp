@@ -4,9 +4,10 @@
 
 #include <map>
 
-#include "selftests/director.h"
+#include "testkit/director.h"
 
 namespace lvs::test {
+using namespace testkit;
 namespace {
 
 const Mac kRs1{0x02, 0, 0, 0, 0, 0x11};

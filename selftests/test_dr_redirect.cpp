@@ -6,9 +6,10 @@
 #include <cstdlib>
 
 #include "net/netlink.h"
-#include "selftests/director.h"
+#include "testkit/director.h"
 
 namespace lvs::test {
+using namespace testkit;
 namespace {
 
 const Mac kRs{0x02, 0, 0, 0, 0, 0x21};

@@ -8,20 +8,18 @@
 
 #include <set>
 
-#include "selftests/director.h"
+#include "testkit/director.h"
 #include "store/laddrs.h"
 
 namespace lvs::test {
+using namespace testkit;
 namespace {
 
 const Mac kRs{0x02, 0, 0, 0, 0, 0x41};
-const Mac kClientMac{0x02, 0, 0, 0, 0, 0xc1};  // FrameSpec's default source MAC
 const char* kVip = "10.1.0.100";
 const char* kClient = "10.1.0.10";
 const char* kRip = "10.2.0.11";
 const char* kLaddr = "10.2.0.1";
-
-uint16_t get16(const Bytes& b, size_t at) { return (b[at] << 8) | b[at + 1]; }
 
 class NatTest : public ::testing::Test {
 protected:

@@ -9,44 +9,23 @@
 #include <gtest/gtest.h>
 #include <linux/bpf.h>
 #include <arpa/inet.h>
-#include <sys/mount.h>
-#include <unistd.h>
 
-#include <cstring>
 #include <stdexcept>
 
 #include "net/addr.h"
 #include "rs_decap.skel.h"
-#include "selftests/director.h"
+#include "testkit/director.h"
 
 namespace lvs::test {
+using namespace testkit;
 namespace {
 
-constexpr size_t kEth = 14;
 const Mac kRs{0x02, 0, 0, 0, 0, 0x31};
 const char* kVip = "10.1.0.100";
 const char* kRip = "10.9.0.19";
 const char* kTunSrc = "10.1.0.2";
 
-void put16(Bytes& b, size_t at, uint16_t v) {
-    b[at] = v >> 8;
-    b[at + 1] = v & 0xff;
-}
-
-Bytes concat(std::initializer_list<Bytes> parts) {
-    Bytes out;
-    for (const auto& p : parts)
-        out.insert(out.end(), p.begin(), p.end());
-    return out;
-}
-
-Bytes eth_header(uint16_t type = 0x0800) {
-    Bytes e(kRs.begin(), kRs.end());
-    e.insert(e.end(), kDirectorMac.begin(), kDirectorMac.end());
-    e.push_back(type >> 8);
-    e.push_back(type & 0xff);
-    return e;
-}
+Bytes eth_header(uint16_t type = 0x0800) { return ethernet_header(kRs, kDirectorMac, type); }
 
 Bytes inner_packet(const Bytes& frame) { return Bytes(frame.begin() + kEth, frame.end()); }
 
@@ -69,28 +48,14 @@ FrameSpec request(uint8_t proto = 6, uint16_t sport = 40000, size_t payload = 24
 class Decap {
 public:
     Decap() {
-        char tmpl[] = "/tmp/lvs-rs-selftest-XXXXXX";
-        if (!mkdtemp(tmpl))
-            throw std::runtime_error("mkdtemp failed");
-        dir_ = tmpl;
-        if (mount("bpf", dir_.c_str(), "bpf", 0, "mode=0700") != 0) {
-            rmdir(dir_.c_str());
-            throw std::runtime_error("cannot mount bpffs (selftests must run as root)");
-        }
-        LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = dir_.c_str());
+        LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = fs_.dir().c_str());
         skel_ = rs_decap__open_opts(&oo);
         if (!skel_ || rs_decap__load(skel_) != 0) {
             rs_decap__destroy(skel_);
-            umount(dir_.c_str());
-            rmdir(dir_.c_str());
             throw std::runtime_error("cannot load rs_decap");
         }
     }
-    ~Decap() {
-        rs_decap__destroy(skel_);
-        umount(dir_.c_str());
-        rmdir(dir_.c_str());
-    }
+    ~Decap() { rs_decap__destroy(skel_); }
     void add_vip(const std::string& vip) {
         lvs_addr key = parse_addr(vip).to_abi();
         uint8_t one = 1;
@@ -101,20 +66,10 @@ public:
         uint8_t one = 1;
         ASSERT_EQ(bpf_map__update_elem(skel_->maps.lvs_rs_gue_ports, &key, sizeof key, &one, 1, BPF_ANY), 0);
     }
-    RunResult run(const Bytes& frame) {
-        RunResult r{.action = -1, .out = Bytes(frame.size() + 256)};
-        LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame.data(), .data_out = r.out.data(),
-                    .data_size_in = static_cast<uint32_t>(frame.size()),
-                    .data_size_out = static_cast<uint32_t>(r.out.size()), .repeat = 1);
-        if (bpf_prog_test_run_opts(bpf_program__fd(skel_->progs.lvs_rs_decap), &opts) != 0)
-            throw std::runtime_error(std::string("BPF_PROG_TEST_RUN failed: ") + std::strerror(errno));
-        r.action = opts.retval;
-        r.out.resize(opts.data_size_out);
-        return r;
-    }
+    RunResult run(const Bytes& frame) { return test_run(bpf_program__fd(skel_->progs.lvs_rs_decap), frame); }
 
 private:
-    std::string dir_;
+    BpfFs fs_;
     rs_decap* skel_ = nullptr;
 };
 

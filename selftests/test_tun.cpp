@@ -4,25 +4,17 @@
 #include <gtest/gtest.h>
 #include <linux/bpf.h>
 
-#include "selftests/director.h"
+#include "testkit/director.h"
 
 namespace lvs::test {
+using namespace testkit;
 namespace {
 
 const Mac kRs{0x02, 0, 0, 0, 0, 0x31};
 const char* kTunSrc = "10.1.0.2";
 const char* kRip = "10.9.0.19";
-constexpr size_t kEth = 14;
 
-uint16_t get16(const Bytes& b, size_t at) { return (b[at] << 8) | b[at + 1]; }
-
-Bytes ethernet_to_rs() {
-    Bytes e(kRs.begin(), kRs.end());
-    e.insert(e.end(), kDirectorMac.begin(), kDirectorMac.end());
-    e.push_back(0x08);
-    e.push_back(0x00);
-    return e;
-}
+Bytes ethernet_to_rs() { return ethernet_header(kRs, kDirectorMac); }
 
 // The outer IP header lvs-xdp must write for inner (which starts at kEth);
 // between_len: the bytes between the outer IP header and the inner packet.
@@ -36,13 +28,6 @@ Bytes outer_ip(const Bytes& inner_frame, uint8_t proto, size_t between_len) {
                  .daddr = kRip,
                  .payload_len = inner_frame.size() - kEth + between_len};
     return ipv4_header(h);
-}
-
-Bytes concat(std::initializer_list<Bytes> parts) {
-    Bytes out;
-    for (const auto& p : parts)
-        out.insert(out.end(), p.begin(), p.end());
-    return out;
 }
 
 Bytes inner_packet(const Bytes& frame) { return Bytes(frame.begin() + kEth, frame.end()); }

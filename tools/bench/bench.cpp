@@ -4,13 +4,17 @@
 
 #include <algorithm>
 #include <functional>
+#include <optional>
 #include <stdexcept>
 
-#include "director.h"
 #include "maps/counters.h"
+#include "testkit/director.h"
 
 namespace lvs::bench {
 namespace {
+
+using testkit::Director;
+using testkit::test_run;
 
 // Timed rounds of: the subject through the reset (subject_run(n) times n
 // packets and checks them), then the reset alone, XDP_DROP and the MAC-swap
@@ -73,12 +77,29 @@ std::string path_error(Traffic t, const lvs_xdp_stats& a, const lvs_xdp_stats& b
     return "";
 }
 
+// Gives every real server what the loader would find in a real network: a MAC
+// (mac_of its address), lo as egress (the ingress of the test runs, so frames
+// go back out with XDP_TX) and, for tunnels, kTunSrc and MTU 1500.
+void set_paths(const Director& d) {
+    ArrayMap<lvs_dest> dests(d.maps().dests);
+    std::vector<lvs_dest> all = dests.all();
+    for (lvs_dest& dest : all) {
+        if (!(dest.flags & LVS_DEST_F_IN_USE))
+            continue;
+        testkit::set_next_hop(dest, mac_of(dest.addr.ip4), 1);  // lo
+        dest.mtu = 1500;
+        if (dest.fwd == LVS_FWD_TUNNEL)
+            dest.tun_src.ip4 = testkit::ip4(kTunSrc);
+    }
+    dests.put_range(0, all);
+}
+
 // A client's handshake as a DR/TUN director sees it: SYN, then ACK. The entry
 // is then ESTABLISHED, as IPVS would have it.
-void establish(const Director& d, const Case& c, const Bytes& ack) {
+void establish(const Director& d, const Case& c) {
     for (uint8_t flags : {kSyn, kAck}) {
-        Bytes in = with_tcp_flags(ack, flags);
-        std::string err = c.check(in, run(d.prog_fd(), in));
+        Bytes in = tcp_frame(c.flow, flags);
+        std::string err = c.check(in, d.run(in));
         if (!err.empty())
             throw std::runtime_error("handshake: " + err);
     }
@@ -87,9 +108,12 @@ void establish(const Director& d, const Case& c, const Bytes& ack) {
 // Fills the connection table with kTableFlows established flows (entries as
 // the program wrote one for `ack`'s flow), of base's source addresses.
 void fill_table(const Director& d, const Bytes& ack, const Bytes& base) {
-    Bytes value = d.conn_value(ack);
+    std::optional<lvs_conn> entry = d.conn(ack);
+    if (!entry)
+        throw std::runtime_error("the flow has no connection entry");
     d.forget(ack);
-    uint64_t held = d.fill(base, kTableFlows, value);
+    uint64_t held =
+        d.fill(kTableFlows, [&](uint32_t i) { return testkit::flow_key(with_flow_index(base, i)); }, *entry);
     if (held != kTableFlows)
         throw std::runtime_error("the connection table holds " + std::to_string(held) + " of " +
                         std::to_string(kTableFlows) + " flows");
@@ -100,7 +124,7 @@ void fill_table(const Director& d, const Bytes& ack, const Bytes& base) {
 void verify(Harness& h, const Director& d, const Case& c, const Bytes& frame, uint32_t repeat) {
     uint32_t first = h.counter();
     lvs_xdp_stats before = xdp_counters(d.maps());
-    Outcome out = run(h.reset_fd(), frame, repeat);
+    RunResult out = test_run(h.reset_fd(), frame, repeat);
     std::string err = c.check(h.input_at(first + repeat - 1), out);
     if (err.empty())
         err = path_error(c.traffic, before, xdp_counters(d.maps()), repeat);
@@ -126,20 +150,20 @@ void measure_floors(Harness& h, const Options& o, Floors& f) {
     Bytes frame = tcp_frame(Flow{}, kAck);
     Bytes swapped = frame;
     std::swap_ranges(swapped.begin(), swapped.begin() + 6, swapped.begin() + 6);
-    expect(run(h.drop_fd(), frame).action == XDP_DROP, "the XDP_DROP floor drops");
-    Outcome swap = run(h.mac_swap_fd(), frame);
+    expect(test_run(h.drop_fd(), frame).action == XDP_DROP, "the XDP_DROP floor drops");
+    RunResult swap = test_run(h.mac_swap_fd(), frame);
     expect(swap.action == XDP_TX && swap.out == swapped, "the MAC-swap floor swaps the MACs");
 
     h.set_target(h.drop_fd());
     for (Vary v : {Vary::None, Vary::Pool, Vary::New}) {
         h.set_input(frame, v, kTableFlows - 1);
         uint32_t first = h.counter();
-        Outcome out = run(h.reset_fd(), frame, 3);
+        RunResult out = test_run(h.reset_fd(), frame, 3);
         expect(out.action == XDP_DROP && out.out == h.input_at(first + 2), "the reset writes the expected input");
     }
     h.set_input(frame, Vary::None);
     h.set_target(h.mac_swap_fd());
-    swap = run(h.reset_fd(), frame, 3);
+    swap = test_run(h.reset_fd(), frame, 3);
     expect(swap.action == XDP_TX && swap.out == swapped, "the reset restores the frame the MAC swap changed");
 
     f.mac_swap_via_reset = rounds(h, o, Vary::None, frame, f, [&](uint32_t n) {
@@ -153,12 +177,12 @@ Result measure_case(const Case& c, Harness& h, const Options& o, Floors& f) {
     try {
         bool full = c.traffic == Traffic::FlowPool || c.traffic == Traffic::NewIntoFull;
         Director d(full ? Director::table_size_for(kTableFlows) : LVS_DEFAULT_CONN_TABLE_SIZE);
-        d.configure(c.rules);
-        d.set_paths();
+        d.ipvsadm_restore(c.rules);
+        set_paths(d);
 
         Bytes ack = tcp_frame(c.flow, kAck);
         if (c.traffic != Traffic::NoService)
-            establish(d, c, ack);
+            establish(d, c);
         if (c.traffic == Traffic::FlowPool)
             fill_table(d, ack, ack);
         if (c.traffic == Traffic::NewIntoFull) {
@@ -166,7 +190,7 @@ Result measure_case(const Case& c, Harness& h, const Options& o, Floors& f) {
             filler.saddr = "10.64.0.0";  // apart from the new flows' addresses
             fill_table(d, ack, tcp_frame(filler, kAck));
         }
-        Bytes frame = c.traffic == Traffic::NewIntoFull ? with_tcp_flags(ack, kSyn) : ack;
+        Bytes frame = c.traffic == Traffic::NewIntoFull ? tcp_frame(c.flow, kSyn) : ack;
 
         h.set_target(d.prog_fd());
         h.set_input(frame, vary_of(c.traffic), kTableFlows - 1);

@@ -3,36 +3,30 @@
 #include <linux/bpf.h>
 
 #include <algorithm>
-#include <cstring>
-
-#include "director.h"
 
 namespace lvs::bench {
 namespace {
 
+using testkit::concat;
+using testkit::get16;
+using testkit::kEth;
+
 Bytes ethernet_to(const std::string& rip) {
-    Mac dst = mac_of(ip4(rip));
-    Bytes e(kEth);
-    std::memcpy(&e[0], dst.data(), 6);
-    std::memcpy(&e[6], kDirectorMac.data(), 6);
-    e[12] = 0x08;  // IPv4
-    return e;
+    return testkit::ethernet_header(mac_of(testkit::ip4(rip)), testkit::kDirectorMac);
 }
 
 // The outer IPv4 header IPVS writes: TOS, id and DF of the inner packet.
 Bytes outer_ip(const Bytes& in, const std::string& rip, uint8_t proto, size_t payload_len) {
-    return ipv4_header(in[kEth + 1], get16(in, kEth + 4), in[kEth + 6] & 0x40, proto, ip4(Director::kTunSrc),
-                       ip4(rip), payload_len);
+    return testkit::ipv4_header({.tos = in[kEth + 1],
+                                 .id = get16(in, kEth + 4),
+                                 .df = (in[kEth + 6] & 0x40) != 0,
+                                 .proto = proto,
+                                 .saddr = kTunSrc,
+                                 .daddr = rip,
+                                 .payload_len = payload_len});
 }
 
-Bytes cat(std::initializer_list<Bytes> parts) {
-    Bytes all;
-    for (const Bytes& p : parts)
-        all.insert(all.end(), p.begin(), p.end());
-    return all;
-}
-
-std::string expect_tx(const Outcome& out, const Bytes& expected) {
+std::string expect_tx(const RunResult& out, const Bytes& expected) {
     if (out.action != XDP_TX)
         return "action " + std::to_string(out.action) + ", not XDP_TX";
     return out.out == expected ? "" : "output bytes differ from the expected frame";
@@ -41,7 +35,7 @@ std::string expect_tx(const Outcome& out, const Bytes& expected) {
 }  // namespace
 
 Check passes() {
-    return [](const Bytes& in, const Outcome& out) -> std::string {
+    return [](const Bytes& in, const RunResult& out) -> std::string {
         if (out.action != XDP_PASS)
             return "action " + std::to_string(out.action) + ", not XDP_PASS";
         return out.out == in ? "" : "the frame was changed";
@@ -49,9 +43,9 @@ Check passes() {
 }
 
 Check dr_to(const std::vector<std::string>& rips) {
-    return [rips](const Bytes& in, const Outcome& out) -> std::string {
+    return [rips](const Bytes& in, const RunResult& out) -> std::string {
         for (const std::string& rip : rips) {
-            Bytes expected = cat({ethernet_to(rip), Bytes(in.begin() + kEth, in.end())});
+            Bytes expected = concat({ethernet_to(rip), Bytes(in.begin() + kEth, in.end())});
             if (out.out.size() >= 6 && std::equal(expected.begin(), expected.begin() + 6, out.out.begin()))
                 return expect_tx(out, expected);
         }
@@ -60,14 +54,14 @@ Check dr_to(const std::vector<std::string>& rips) {
 }
 
 Check ipip_to(const std::string& rip) {
-    return [rip](const Bytes& in, const Outcome& out) {
+    return [rip](const Bytes& in, const RunResult& out) {
         Bytes inner(in.begin() + kEth, in.end());
-        return expect_tx(out, cat({ethernet_to(rip), outer_ip(in, rip, 4, inner.size()), inner}));
+        return expect_tx(out, concat({ethernet_to(rip), outer_ip(in, rip, 4, inner.size()), inner}));
     };
 }
 
 Check gue_to(const std::string& rip, uint16_t port) {
-    return [rip, port](const Bytes& in, const Outcome& out) -> std::string {
+    return [rip, port](const Bytes& in, const RunResult& out) -> std::string {
         constexpr size_t kUdp = kEth + 20;
         Bytes inner(in.begin() + kEth, in.end());
         if (out.out.size() < kUdp + 2)
@@ -81,7 +75,7 @@ Check gue_to(const std::string& rip, uint16_t port) {
         Bytes udp = {uint8_t(sport >> 8), uint8_t(sport), uint8_t(port >> 8), uint8_t(port),
                      uint8_t(udp_len >> 8), uint8_t(udp_len), 0, 0};
         Bytes gue = {0x00, 0x04, 0x00, 0x00};  // version 0, no options, IPPROTO_IPIP follows
-        return expect_tx(out, cat({ethernet_to(rip), outer_ip(in, rip, 17, udp_len), udp, gue, inner}));
+        return expect_tx(out, concat({ethernet_to(rip), outer_ip(in, rip, 17, udp_len), udp, gue, inner}));
     };
 }
 

@@ -8,17 +8,19 @@
 #include <vector>
 
 #include "frames.h"
-#include "harness.h"
+#include "testkit/test_run.h"
 
 namespace lvs::bench {
 
-using Check = std::function<std::string(const Bytes& in, const Outcome& out)>;
+using testkit::RunResult;
+
+using Check = std::function<std::string(const Bytes& in, const RunResult& out)>;
 
 // XDP_PASS, the frame untouched.
 Check passes();
 // XDP_TX to one of the servers: only the MACs rewritten.
 Check dr_to(const std::vector<std::string>& rips);
-// XDP_TX inside an outer IPv4 header from Director::kTunSrc to rip.
+// XDP_TX inside an outer IPv4 header from kTunSrc to rip.
 Check ipip_to(const std::string& rip);
 // XDP_TX inside IPv4 + UDP (to port, no checksum) + GUE.
 Check gue_to(const std::string& rip, uint16_t port);

@@ -1,22 +1,19 @@
-// The frames lvs-bench sends, and the bytes it expects back, built here
-// independently of the code under test.
+// The frames lvs-bench sends, and the bytes it expects back, built with the
+// test kit independently of the code under test.
 #pragma once
 
-#include <array>
 #include <cstdint>
 #include <string>
-#include <vector>
+
+#include "testkit/packet.h"
 
 namespace lvs::bench {
 
-using Bytes = std::vector<uint8_t>;
-using Mac = std::array<uint8_t, 6>;
+using testkit::Bytes;
+using testkit::Mac;
 
 // Every input frame is 64 bytes (bench_reset.bpf.c copies exactly that much).
 inline constexpr size_t kFrameLen = 64;
-inline constexpr size_t kEth = 14;
-inline const Mac kDirectorMac{0x02, 0, 0, 0, 0, 0xd1};
-inline const Mac kClientMac{0x02, 0, 0, 0, 0, 0xc1};
 
 inline constexpr uint8_t kSyn = 0x02;
 inline constexpr uint8_t kAck = 0x10;
@@ -31,17 +28,12 @@ struct Flow {
 // Ethernet + IPv4 + TCP with the given flags, padded with payload to 64 bytes;
 // all checksums valid.
 Bytes tcp_frame(const Flow& f, uint8_t tcp_flags);
-Bytes with_tcp_flags(Bytes frame, uint8_t tcp_flags);
 
-uint32_t ip4(const std::string& addr);  // network byte order
-uint16_t inet_checksum(const uint8_t* data, size_t len, uint32_t initial = 0);
-// A 20-byte IPv4 header with a valid checksum around payload_len bytes.
-Bytes ipv4_header(uint8_t tos, uint16_t id, bool df, uint8_t proto, uint32_t saddr, uint32_t daddr,
-                  size_t payload_len);
-uint16_t get16(const Bytes& b, size_t at);
-
-// The MAC lvs-bench gives a real server: 02:00 and its IPv4 address.
+// What lvs-bench gives a real server as the loader would find it in a real
+// network: a MAC (02:00 and its IPv4 address) and, for tunnels, this outer
+// source address.
 Mac mac_of(uint32_t addr);
+inline constexpr const char* kTunSrc = "10.1.0.2";
 
 // What bench_reset.bpf.c makes of the input for flow index i (the source
 // address plus i / 65536, the source port i % 65536), and which index a run

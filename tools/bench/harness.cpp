@@ -2,7 +2,6 @@
 
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
-#include <linux/bpf.h>
 #include <time.h>
 
 #include <cstring>
@@ -11,25 +10,10 @@
 
 #include "bench_floor.skel.h"
 #include "bench_reset.skel.h"
+#include "testkit/test_run.h"
 
 namespace lvs::bench {
 namespace {
-
-bpf_test_run_opts test_run_opts(const Bytes& frame, Bytes& out, xdp_md& ctx, uint32_t repeat) {
-    ctx = xdp_md{};
-    ctx.data_end = frame.size();
-    ctx.ingress_ifindex = 1;  // lo
-    LIBBPF_OPTS(bpf_test_run_opts, opts, .data_in = frame.data(), .data_out = out.data(),
-                .data_size_in = static_cast<uint32_t>(frame.size()),
-                .data_size_out = static_cast<uint32_t>(out.size()), .ctx_in = &ctx, .ctx_size_in = sizeof(ctx),
-                .repeat = static_cast<int>(repeat));
-    return opts;
-}
-
-void test_run(int prog_fd, bpf_test_run_opts& opts) {
-    if (bpf_prog_test_run_opts(prog_fd, &opts) != 0)
-        throw std::runtime_error(std::string("BPF_PROG_TEST_RUN failed: ") + std::strerror(errno));
-}
 
 double thread_cpu_ns() {
     timespec ts;
@@ -39,22 +23,10 @@ double thread_cpu_ns() {
 
 }  // namespace
 
-Outcome run(int prog_fd, const Bytes& frame, uint32_t repeat) {
-    Outcome o{.action = -1, .out = Bytes(frame.size() + 256)};
-    xdp_md ctx;
-    bpf_test_run_opts opts = test_run_opts(frame, o.out, ctx, repeat);
-    test_run(prog_fd, opts);
-    o.action = opts.retval;
-    o.out.resize(opts.data_size_out);
-    return o;
-}
-
 double time_per_run(int prog_fd, const Bytes& frame, uint32_t repeat) {
-    Bytes out(frame.size() + 256);
-    xdp_md ctx;
-    bpf_test_run_opts opts = test_run_opts(frame, out, ctx, repeat);
+    testkit::XdpTestRun t(frame, repeat);
     double start = thread_cpu_ns();
-    test_run(prog_fd, opts);
+    t.run(prog_fd);
     return (thread_cpu_ns() - start) / repeat;
 }
 

@@ -1,4 +1,4 @@
-// Running programs with BPF_PROG_TEST_RUN, and the reset that makes repeated
+// Timing programs with BPF_PROG_TEST_RUN, and the reset that makes repeated
 // runs see the same input (bpf/bench_reset.bpf.c) with the floors it is
 // measured against (bpf/bench_floor.bpf.c).
 #pragma once
@@ -19,13 +19,6 @@ enum class Vary : uint32_t {
     New = 2,   // a flow never seen before every run
 };
 
-struct Outcome {
-    int action;  // XDP_PASS, XDP_TX, ...
-    Bytes out;
-};
-
-// BPF_PROG_TEST_RUN of prog on frame, ingress lo; the outcome of the last run.
-Outcome run(int prog_fd, const Bytes& frame, uint32_t repeat = 1);
 // Nanoseconds per run over `repeat` runs. Taken from the thread's CPU time
 // around the syscall (the kernel's own figure is rounded down to whole ns,
 // too coarse once the reset is subtracted); the syscall's fixed cost of a

@@ -9,9 +9,10 @@
 #include <iostream>
 
 #include "bench.h"
-#include "cpu.h"
 #include "log.h"
 #include "report.h"
+#include "testkit/bpffs.h"
+#include "testkit/cpu.h"
 
 namespace {
 
@@ -34,6 +35,8 @@ std::string cpu_model() {
 
 int main(int argc, char** argv) {
     using namespace lvs::bench;
+    using lvs::testkit::online_cpus;
+    using lvs::testkit::pin_to_cpu;
     Options o;
     int cpu = online_cpus().back();
     std::string only;
@@ -53,6 +56,7 @@ int main(int argc, char** argv) {
     try {
         if (first_line_of("/proc/sys/net/core/bpf_jit_enable") != "1")
             throw std::runtime_error("the BPF JIT is off (net.core.bpf_jit_enable); figures would mean nothing");
+        lvs::testkit::enter_private_mount_namespace();  // a killed run (e.g. under perf) leaves no bpffs mounted
         pin_to_cpu(cpu);
         utsname u{};
         uname(&u);

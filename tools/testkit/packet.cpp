@@ -1,32 +1,32 @@
-#include "selftests/packet.h"
+#include "testkit/packet.h"
 
 #include <arpa/inet.h>
 
 #include <cstring>
+#include <stdexcept>
 
-namespace lvs::test {
-namespace {
+namespace lvs::testkit {
+
+uint16_t get16(const Bytes& b, size_t at) { return (b.at(at) << 8) | b.at(at + 1); }
 
 void put16(Bytes& b, size_t at, uint16_t v) {
     b[at] = v >> 8;
     b[at + 1] = v & 0xff;
 }
 
-uint32_t ip4(const std::string& s) {
+Bytes concat(std::initializer_list<Bytes> parts) {
+    Bytes all;
+    for (const Bytes& p : parts)
+        all.insert(all.end(), p.begin(), p.end());
+    return all;
+}
+
+uint32_t ip4(const std::string& addr) {
     in_addr a{};
-    inet_pton(AF_INET, s.c_str(), &a);
+    if (inet_pton(AF_INET, addr.c_str(), &a) != 1)
+        throw std::invalid_argument("not an IPv4 address: " + addr);
     return a.s_addr;
 }
-
-Bytes ethernet(const Mac& dst, const Mac& src, uint16_t type) {
-    Bytes b(14);
-    std::memcpy(b.data(), dst.data(), 6);
-    std::memcpy(b.data() + 6, src.data(), 6);
-    put16(b, 12, type);
-    return b;
-}
-
-}  // namespace
 
 uint16_t inet_checksum(const uint8_t* data, size_t len, uint32_t sum) {
     for (size_t i = 0; i + 1 < len; i += 2)
@@ -36,6 +36,14 @@ uint16_t inet_checksum(const uint8_t* data, size_t len, uint32_t sum) {
     while (sum >> 16)
         sum = (sum & 0xffff) + (sum >> 16);
     return ~sum & 0xffff;
+}
+
+Bytes ethernet_header(const Mac& dst, const Mac& src, uint16_t type) {
+    Bytes b(kEth);
+    std::memcpy(b.data(), dst.data(), 6);
+    std::memcpy(b.data() + 6, src.data(), 6);
+    put16(b, 12, type);
+    return b;
 }
 
 Bytes ipv4_header(const Ipv4Header& h) {
@@ -55,7 +63,7 @@ Bytes ipv4_header(const Ipv4Header& h) {
 }
 
 Bytes frame(const FrameSpec& s) {
-    Bytes b = ethernet(s.dst_mac, s.src_mac, 0x0800);
+    Bytes b = ethernet_header(s.dst_mac, s.src_mac);
     size_t hdr = s.proto == 6 ? 20 : 8;
     size_t l4_len = hdr + s.payload.size();
     size_t ip = b.size();
@@ -88,7 +96,7 @@ Bytes frame(const FrameSpec& s) {
 }
 
 Bytes arp_request(const std::string& target) {
-    Bytes b = ethernet({0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, {0x02, 0, 0, 0, 0, 0xc1}, 0x0806);
+    Bytes b = ethernet_header({0xff, 0xff, 0xff, 0xff, 0xff, 0xff}, kClientMac, 0x0806);
     Bytes arp = {0, 1, 8, 0, 6, 4, 0, 1, 0x02, 0, 0, 0, 0, 0xc1, 10, 1, 0, 10, 0, 0, 0, 0, 0, 0};
     uint32_t t = ip4(target);
     arp.resize(arp.size() + 4);
@@ -98,7 +106,7 @@ Bytes arp_request(const std::string& target) {
 }
 
 Bytes icmp_echo(const std::string& saddr, const std::string& daddr) {
-    Bytes b = ethernet({0x02, 0, 0, 0, 0, 0xd1}, {0x02, 0, 0, 0, 0, 0xc1}, 0x0800);
+    Bytes b = ethernet_header(kDirectorMac, kClientMac);
     Bytes iph = ipv4_header({.proto = 1, .saddr = saddr, .daddr = daddr, .payload_len = 8});
     b.insert(b.end(), iph.begin(), iph.end());
     size_t at = b.size();
@@ -109,4 +117,4 @@ Bytes icmp_echo(const std::string& saddr, const std::string& daddr) {
     return b;
 }
 
-}  // namespace lvs::test
+}  // namespace lvs::testkit

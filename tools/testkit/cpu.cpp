@@ -1,4 +1,4 @@
-#include "cpu.h"
+#include "testkit/cpu.h"
 
 #include <cstdio>
 #include <cstring>
@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <string>
 
-namespace lvs::bench {
+namespace lvs::testkit {
 
 std::vector<int> online_cpus() {
     std::ifstream f("/sys/devices/system/cpu/online");
@@ -38,4 +38,4 @@ CpuPin::CpuPin() {
 
 CpuPin::~CpuPin() { sched_setaffinity(0, sizeof(saved_), &saved_); }
 
-}  // namespace lvs::bench
+}  // namespace lvs::testkit

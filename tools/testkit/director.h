@@ -1,0 +1,87 @@
+// A director under test: the real compiled lvs_xdp object, loaded (not attached)
+// with its maps pinned in a private bpffs inside a private network namespace,
+// configured through the real loader code (ipvsadm parser, Config, Store), and
+// run with BPF_PROG_TEST_RUN. The selftests and lvs-bench both drive it.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "lvs_xdp/abi.h"
+#include "maps/pinned_maps.h"
+#include "testkit/bpffs.h"
+#include "testkit/packet.h"
+#include "testkit/test_run.h"
+
+struct lvs_xdp;
+
+namespace lvs::testkit {
+
+class Director {
+public:
+    // conn_table_size: the connection table's max_entries.
+    explicit Director(uint32_t conn_table_size = LVS_DEFAULT_CONN_TABLE_SIZE);
+    ~Director();
+    Director(const Director&) = delete;
+    Director& operator=(const Director&) = delete;
+
+    // One ipvsadm command line, e.g. "-A -t 10.1.0.100:80 -s rr".
+    void ipvsadm(const std::string& line);
+    // ipvsadm -R input: one command per line, committed at once.
+    void ipvsadm_restore(const std::string& rules);
+    // Gives a real server (in every service it serves) a known MAC on the test interface (lo), as the loader's
+    // neighbour lookup would in a real network.
+    // egress_ifindex 1 (lo) is the ingress of test runs, so the frame is sent
+    // back out (XDP_TX); another index makes the program redirect to it.
+    void set_mac(const std::string& rip, const Mac& mac, uint32_t egress_ifindex = 1);
+    // What the loader finds from the route for a tunnel server: the outer
+    // source address and the path MTU, besides the next hop's MAC.
+    void set_tunnel_path(const std::string& rip, const Mac& mac, const std::string& tun_src, uint32_t mtu);
+
+    // One run of the program on frame, ingress on lo.
+    RunResult run(const Bytes& frame) const;
+    int prog_fd() const;
+
+    // The connection-table entry keyed by the frame's 5-tuple, if any.
+    std::optional<lvs_conn> conn(const Bytes& frame) const;
+    std::optional<lvs_conn> conn(const FrameSpec& s) const { return conn(frame(s)); }
+    void put_conn(const FrameSpec& s, const lvs_conn& c) const;
+    void forget(const Bytes& frame) const;
+    // Puts flows key_of(0) .. key_of(n - 1) in the connection table with the
+    // entry c, spread evenly over the CPUs: the table's LRU lists are per CPU
+    // and each holds max_entries / CPUs. Returns the entries now held.
+    uint64_t fill(uint32_t n, const std::function<lvs_flow_key(uint32_t)>& key_of, const lvs_conn& c) const;
+    // The connection table size at which fill() can hold n flows.
+    static uint32_t table_size_for(uint32_t n);
+
+    // The XDP program's clock: jiffies, and how many make a second.
+    static uint64_t now_jiffies();
+    unsigned hz() const;
+
+    lvs_counters service_counters(const std::string& vip_port, uint8_t proto = 6);
+    lvs_counters dest_counters(const std::string& rip);
+    lvs_xdp_stats xdp_stats();
+    const Maps& maps() const { return *maps_; }
+
+private:
+    BpfFs fs_;
+    lvs_xdp* skel_ = nullptr;
+    std::unique_ptr<Maps> maps_;
+    // The ids of rip's entries, one per service it serves.
+    std::vector<uint32_t> dest_ids(const std::string& rip);
+    uint32_t dest_id(const std::string& rip);
+};
+
+// What the loader writes into a real server's entry once it knows the next
+// hop: its MAC, the director's MAC, and the interface to send through.
+void set_next_hop(lvs_dest& d, const Mac& mac, uint32_t egress_ifindex);
+
+// The flow key the program builds for a frame (TCP or UDP over IPv4 without
+// options).
+lvs_flow_key flow_key(const Bytes& frame);
+
+}  // namespace lvs::testkit
