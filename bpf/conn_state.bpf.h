@@ -98,6 +98,7 @@ static __always_inline void conn_update(struct lvs_conn *c, const struct lvs_con
 {
 	__u8 proto = pkt->flow.proto;
 	__u8 state = c->state;
+	int changed = 0;
 	if (proto == IPPROTO_TCP) {
 		const struct tcphdr *th = pkt->l4;
 		if ((void *)(th + 1) > data_end)
@@ -109,13 +110,15 @@ static __always_inline void conn_update(struct lvs_conn *c, const struct lvs_con
 		if (next != state) {
 			c->state = next;
 			state = next;
-			c->expires = 0; /* a new state: its own timeout, from now */
+			changed = 1; /* a new state: its own timeout, from now */
 		}
 	}
 	/* Pushed forward at most once a second, so an established flow's packets
-	 * mostly read its entry without writing it. */
+	 * mostly read its entry without writing it. One store only: another CPU
+	 * may be reading the entry (a cleared expiry would make it look dead). */
 	__u64 expires = now + state_timeout(cfg, proto, state);
-	if (expires > c->expires + LVS_HZ || expires < c->expires)
+	__u64 old = c->expires;
+	if (changed || expires > old + LVS_HZ || expires < old)
 		c->expires = expires;
 }
 

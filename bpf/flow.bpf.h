@@ -7,6 +7,7 @@
 #define LVS_FLOW_BPF_H
 
 #include "maps.bpf.h"
+#include "parse.bpf.h"
 #include "sched.bpf.h"
 #include "stats.bpf.h"
 
@@ -32,6 +33,13 @@ static __always_inline struct lvs_dest *conn_dest(const struct lvs_conn *c, __u6
 	if (c->expires <= now)
 		return 0;
 	return live_dest(c->dest_id, c->dest_gen, c->svc_id);
+}
+
+/* A client reusing its port for a new connection (a SYN onto an entry in
+ * TIME_WAIT) gets a new scheduling decision, as IPVS's conn_reuse_mode 1. */
+static __always_inline int conn_reused(const struct lvs_conn *c, const struct packet *pkt)
+{
+	return pkt->tcp_syn_only && c->state == LVS_TCP_S_TIME_WAIT;
 }
 
 /* Schedules a new flow (or one whose entry is dead) and records it. Returns 0

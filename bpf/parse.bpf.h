@@ -22,6 +22,7 @@ struct packet {
 	void *l4;
 	__u32 l3_len;   /* IP total length: what IPVS counts as bytes */
 	__u16 l4_check; /* TCP/UDP checksum as sent (0: a UDP datagram without one) */
+	int tcp_syn_only; /* a TCP SYN without ACK: a client opening a connection */
 	struct lvs_flow_key flow;
 };
 
@@ -56,11 +57,13 @@ static __always_inline int parse_packet(void *data, void *data_end, struct packe
 		if ((void *)(th + 1) > data_end || ihl + sizeof(*th) > tot_len)
 			return -1;
 		pkt->l4_check = th->check;
+		pkt->tcp_syn_only = th->syn && !th->ack;
 	} else if (ip->protocol == IPPROTO_UDP) {
 		struct udphdr *uh = l4;
 		if ((void *)(uh + 1) > data_end || ihl + sizeof(*uh) > tot_len)
 			return -1;
 		pkt->l4_check = uh->check;
+		pkt->tcp_syn_only = 0;
 	} else {
 		return -1;
 	}

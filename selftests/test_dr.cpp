@@ -133,6 +133,19 @@ TEST_F(DrTest, FlowOfARemovedServerIsRescheduled) {
     EXPECT_EQ(d.xdp_stats().resched, 1u);
 }
 
+TEST_F(DrTest, SynReusingAPortInTimeWaitIsScheduledAnew) {
+    add_service("rr", {{"10.1.0.11", 1}, {"10.1.0.12", 1}});
+    ASSERT_EQ(send_from_port(5500), "rs1");
+    FrameSpec s;
+    s.sport = 5500;
+    lvs_conn c = *d.conn(s);
+    c.state = LVS_TCP_S_TIME_WAIT;  // the old connection has closed
+    d.put_conn(s, c);
+    EXPECT_EQ(send_from_port(5500, 0x10), "rs1");  // its late ACK still goes where it went
+    EXPECT_EQ(send_from_port(5500, 0x02), "rs2");  // a new connection: the scheduler's pick
+    EXPECT_EQ(d.xdp_stats().new_conns, 2u);
+}
+
 TEST_F(DrTest, NoAvailableServerDrops) {
     add_service("rr", {{"10.1.0.11", 0}});
     FrameSpec s;

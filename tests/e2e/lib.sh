@@ -313,14 +313,16 @@ iface_mac_of() { ip -n "$1" -o link show dev "$2" | sed -n 's|.*link/ether \([0-
 # sysctl_in NS KEY: a sysctl's value inside NS.
 sysctl_in() { in_ns "$1" cat "/proc/sys/${2//.//}"; }
 
-# capture_start NS IFACE FILTER: tcpdump into a file; the file name is left in
+# capture_start NS IFACE FILTER: tcpdump into a file (headers only, -s 256, and
+# an 8 MB buffer: immediate mode's default leaves a few ring slots and drops
+# packets of bursts); the file name is left in
 # LIB_LAST_CAPTURE, tcpdump's pid in LIB_LAST_CAPTURE_PID. Returns once tcpdump
 # is listening.
 capture_start() {
     local ns=$1 ifc=$2 filter=$3
     local f
     f=$LIB_TMP/cap-$ns-$ifc-$RANDOM.pcap
-    bg_in_ns "$ns" "$f.log" tcpdump -i "$ifc" -nn --immediate-mode -U -w "$f" "$filter"
+    bg_in_ns "$ns" "$f.log" tcpdump -i "$ifc" -nn --immediate-mode -s 256 -B 8192 -U -w "$f" "$filter"
     # shellcheck disable=SC2034 # read by the tests
     LIB_LAST_CAPTURE=$f
     LIB_LAST_CAPTURE_PID=$LIB_LAST_PID
