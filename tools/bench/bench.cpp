@@ -121,11 +121,11 @@ void fill_table(const Director& d, const Bytes& ack, const Bytes& base) {
 
 // The case's input, run through the reset `repeat` times: the last output
 // must be what the path produces, and every run must have taken the path.
-void verify(Harness& h, const Director& d, const Case& c, const Bytes& frame, uint32_t repeat) {
+void verify(Harness& h, const Director& d, const Case& c, const Check& check, const Bytes& frame, uint32_t repeat) {
     uint32_t first = h.counter();
     lvs_xdp_stats before = xdp_counters(d.maps());
     RunResult out = test_run(h.reset_fd(), frame, repeat);
-    std::string err = c.check(h.input_at(first + repeat - 1), out);
+    std::string err = check(h.input_at(first + repeat - 1), out);
     if (err.empty())
         err = path_error(c.traffic, before, xdp_counters(d.maps()), repeat);
     if (!err.empty())
@@ -177,11 +177,18 @@ Result measure_case(const Case& c, Harness& h, const Options& o, Floors& f) {
     try {
         bool full = c.traffic == Traffic::FlowPool || c.traffic == Traffic::NewIntoFull;
         Director d(full ? Director::table_size_for(kTableFlows) : LVS_DEFAULT_CONN_TABLE_SIZE);
+        if (c.before_rules)
+            c.before_rules(d);
         d.ipvsadm_restore(c.rules);
         set_paths(d);
 
         Bytes ack = tcp_frame(c.flow, kAck);
-        if (c.traffic != Traffic::NoService)
+        Check check = c.check;
+        if (c.handshake) {
+            Prepared p = c.handshake(d);
+            ack = p.frame;
+            check = p.check;
+        } else if (c.traffic != Traffic::NoService)
             establish(d, c);
         if (c.traffic == Traffic::FlowPool)
             fill_table(d, ack, ack);
@@ -194,8 +201,8 @@ Result measure_case(const Case& c, Harness& h, const Options& o, Floors& f) {
 
         h.set_target(d.prog_fd());
         h.set_input(frame, vary_of(c.traffic), kTableFlows - 1);
-        verify(h, d, c, frame, 1);
-        verify(h, d, c, frame, 2);  // the reset undid the first run's rewrite
+        verify(h, d, c, check, frame, 1);
+        verify(h, d, c, check, frame, 2);  // the reset undid the first run's rewrite
 
         r.ns = rounds(h, o, vary_of(c.traffic), frame, f, [&](uint32_t n) {
             h.set_target(d.prog_fd());

@@ -2,12 +2,14 @@
 // traffic sent to it, what the path must produce and the target.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "checks.h"
 #include "frames.h"
+#include "testkit/director.h"
 
 namespace lvs::bench {
 
@@ -28,6 +30,13 @@ struct Target {
     std::string of_case;  // Kind::TimesCase: that case's name
 };
 
+// What a NAT case's handshake leaves: the frame to time and what it must become
+// (FullNAT's local port is only known once the first packet has gone through).
+struct Prepared {
+    Bytes frame;
+    Check check;
+};
+
 struct Case {
     std::string name;
     std::string rules;
@@ -35,6 +44,11 @@ struct Case {
     Flow flow;  // FlowPool and NewIntoFull: the first flow, others vary from it
     Check check;
     std::optional<Target> target;
+    // NAT and FullNAT: set-up beyond the rules, before them (FullNAT's local
+    // addresses), and the flow's handshake in both directions in place of the
+    // DR/TUN one; the frame to time and its check then come from it.
+    std::function<void(const testkit::Director&)> before_rules;
+    std::function<Prepared(const testkit::Director&)> handshake;
 };
 
 std::vector<Case> all_cases();

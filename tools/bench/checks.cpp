@@ -79,4 +79,8 @@ Check gue_to(const std::string& rip, uint16_t port) {
     };
 }
 
+Check tx_exactly(const Bytes& expected) {
+    return [expected](const Bytes&, const RunResult& out) { return expect_tx(out, expected); };
+}
+
 }  // namespace lvs::bench

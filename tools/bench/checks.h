@@ -24,5 +24,7 @@ Check dr_to(const std::vector<std::string>& rips);
 Check ipip_to(const std::string& rip);
 // XDP_TX inside IPv4 + UDP (to port, no checksum) + GUE.
 Check gue_to(const std::string& rip, uint16_t port);
+// XDP_TX of exactly this frame (NAT: the rewritten frame, built from scratch).
+Check tx_exactly(const Bytes& expected);
 
 }  // namespace lvs::bench

@@ -8,13 +8,15 @@ namespace lvs::bench {
 
 using testkit::kEth;
 
-Bytes tcp_frame(const Flow& f, uint8_t tcp_flags) {
+testkit::FrameSpec tcp_spec(const Flow& f, uint8_t tcp_flags) {
     testkit::FrameSpec s{
         .saddr = f.saddr, .daddr = f.daddr, .proto = 6, .sport = f.sport, .dport = f.dport, .tcp_flags = tcp_flags};
     for (size_t i = kEth + 20 + 20; i < kFrameLen; ++i)
         s.payload += char('a' + i % 26);
-    return testkit::frame(s);
+    return s;
 }
+
+Bytes tcp_frame(const Flow& f, uint8_t tcp_flags) { return testkit::frame(tcp_spec(f, tcp_flags)); }
 
 Mac mac_of(uint32_t addr) {
     Mac m{0x02, 0};

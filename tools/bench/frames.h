@@ -28,6 +28,9 @@ struct Flow {
 // Ethernet + IPv4 + TCP with the given flags, padded with payload to 64 bytes;
 // all checksums valid.
 Bytes tcp_frame(const Flow& f, uint8_t tcp_flags);
+// The same frame's description, for frames that need other MACs or a TTL (NAT
+// replies and rewritten frames): testkit::frame(spec) gives the bytes.
+testkit::FrameSpec tcp_spec(const Flow& f, uint8_t tcp_flags);
 
 // What lvs-bench gives a real server as the loader would find it in a real
 // network: a MAC (02:00 and its IPv4 address) and, for tunnels, this outer
