@@ -1,6 +1,7 @@
 // lvs-bench: the per-packet cost of lvs-xdp's paths next to the XDP floors,
 // measured with BPF_PROG_TEST_RUN on the real object (see docs/benchmarks.md).
 // Run as root: lvs-bench [--repeat N] [--runs N] [--cpu N] [--only TEXT]
+//              lvs-bench --control-plane [--runs N]
 #include <spdlog/spdlog.h>
 #include <sys/utsname.h>
 
@@ -9,6 +10,7 @@
 #include <iostream>
 
 #include "bench.h"
+#include "control_plane.h"
 #include "log.h"
 #include "report.h"
 #include "testkit/bpffs.h"
@@ -48,6 +50,10 @@ int main(int argc, char** argv) {
     app.add_flag("--profile", o.profile,
                  "time only the cases, without floors and references, for perf record -C CPU; "
                  "prints ns/packet with the reset included instead of the table");
+    bool control = false;
+    app.add_flag("--control-plane", control,
+                 "instead of the per-packet table: time -R of 10,000 services x 10 servers and adding/removing "
+                 "one server of 1,000, and give the maps' sizes at the defaults");
     CLI11_PARSE(app, argc, argv);
 
     lvs::setup_logging();
@@ -64,6 +70,10 @@ int main(int argc, char** argv) {
                   << " CPUs online, running on CPU " << cpu << ", JIT on; " << o.repeat
                   << " packets per run, median of " << o.runs << " runs\n\n";
 
+        if (control) {
+            control_plane(std::cout, o.runs);
+            return 0;
+        }
         Harness h;
         Floors floors;
         if (!o.profile) {
