@@ -83,7 +83,7 @@ void print_table(std::ostream& out, const Floors& f, const std::vector<Result>& 
         if (r.error.empty())
             print_row(out, r.c->name, r.ns, floor, target, met);
         else
-            out << "| " << r.c->name << " | - | - | - | - | " << target << " | " << met << ": " << r.error << " |\n";
+            out << "| " << r.c->name << " | - | - | - | - | " << target << " | " << (met.empty() ? "no number" : met) << ": " << r.error << " |\n";
     }
 }
 
