@@ -145,8 +145,14 @@ bridge_create() {
 # IFACE: frames that cross a native-XDP hop would otherwise arrive with partial
 # checksums and be dropped (LAB-NOTES, condition 3).
 host_create() {
+    netns_create "$1"
+    leg_add "$@"
+}
+
+# leg_add NS IFACE ADDR/PLEN BR_NS BRIDGE PORT: as host_create, for a namespace
+# that exists already (a second leg of a router or a director).
+leg_add() {
     local ns=$1 ifc=$2 addr=$3 brns=$4 br=$5 port=$6
-    netns_create "$ns"
     ip link add "$ifc" netns "$ns" type veth peer name "$port" netns "$brns"
     ip -n "$brns" link set "$port" master "$br"
     ip -n "$brns" link set "$port" up
@@ -235,12 +241,7 @@ setup_tun_topology() {
     # The router: one leg on each bridge, forwarding, no reverse-path filter
     # (the real servers' replies come from the VIP, an address of subnet A).
     host_create "$NS_RTR" "$RTR_A_IF" "$RTR_A_IP/24" "$NS_BR" "$BR_IF" p-rtr
-    ip link add "$RTR_B_IF" netns "$NS_RTR" type veth peer name p-rtr netns "$NS_BR2"
-    ip -n "$NS_BR2" link set p-rtr master "$BR_IF"
-    ip -n "$NS_BR2" link set p-rtr up
-    ip -n "$NS_RTR" addr add "$RTR_B_IP/24" dev "$RTR_B_IF"
-    ip -n "$NS_RTR" link set "$RTR_B_IF" up
-    in_ns "$NS_RTR" ethtool -K "$RTR_B_IF" tx off >/dev/null
+    leg_add "$NS_RTR" "$RTR_B_IF" "$RTR_B_IP/24" "$NS_BR2" "$BR_IF" p-rtr
     local k
     in_ns "$NS_RTR" sh -c 'echo 1 > /proc/sys/net/ipv4/ip_forward'
     for k in all "$RTR_A_IF" "$RTR_B_IF"; do
@@ -288,9 +289,96 @@ start_udp_server() {
         fail "udp server $name did not come up (see $LIB_TMP/udp-$name.log)"
 }
 
+# ---- the director's services ---------------------------------------------------
+# rr_service -t|-u VIP:PORT RPORT FWD_OPTS...: a round-robin virtual service
+# with both real servers (RS1_IP, RS2_IP) on port RPORT (no port if empty),
+# added with FWD_OPTS (-g, -m, -m --fullnat, -i ...).
+rr_service() {
+    local proto=$1 vs=$2 rport=$3 rs
+    shift 3
+    lvs -A "$proto" "$vs" -s rr
+    for rs in "$RS1_IP" "$RS2_IP"; do
+        lvs -a "$proto" "$vs" -r "$rs${rport:+:$rport}" "$@"
+    done
+}
+
+# realservers ARGS...: `lvs-xdp realserver ARGS...` on both real servers.
+realservers() {
+    local ns
+    for ns in "$NS_RS1" "$NS_RS2"; do in_ns "$ns" "$LVS_BIN" realserver "$@"; done
+}
+
 # ---- assertions helpers ------------------------------------------------------
+# lvs_list: `lvs-xdp -Ln`, printed and kept in listing for the checks below.
+lvs_list() {
+    listing=$(lvs -Ln)
+    echo "$listing"
+}
+
+# check_listed_service PROTO VIP:PORT SCHED: fails unless listing shows the
+# virtual service (PROTO: TCP or UDP).
+check_listed_service() { grep -Eq "$1 +$2 +$3" <<<"$listing" || fail "-Ln does not show the $1 service $2 ($3)"; }
+
+# check_listed_server ADDR:PORT FORWARD WEIGHT: fails unless listing shows the
+# real server with that forwarding method (Route, Masq, FullNat, ...) and weight.
+check_listed_server() {
+    grep -Eq -- "-> +$1 +$2 +$3 " <<<"$listing" || fail "-Ln does not show $1 as $2, weight $3"
+}
+
 # http_get NS URL: the body of one request (a new connection), bounded in time.
 http_get() { in_ns "$1" curl -s --connect-timeout 2 --max-time 4 "$2"; }
+
+# http_requests N URL: N requests from the client to URL (http_get, each a new
+# connection), counted by the body of the answer. Leaves the counts in hits
+# (body -> answers), the requests without an answer in failures and the
+# answers of rs1 and rs2 in rs1 and rs2 (a caller's locals of those names, if
+# it has them); logs them.
+declare -A hits=()
+http_requests() {
+    local n=$1 url=$2 i body
+    hits=()
+    failures=0
+    for ((i = 0; i < n; i++)); do
+        if body=$(http_get "$NS_CLI" "$url"); then
+            hits[$body]=$((${hits[$body]:-0} + 1))
+        else
+            failures=$((failures + 1))
+        fi
+    done
+    rs1=${hits[rs1]:-0}
+    rs2=${hits[rs2]:-0}
+    log "$n requests: rs1=$rs1 rs2=$rs2 failed=$failures (all answers: $(for body in "${!hits[@]}"; do printf '%s=%s ' "$body" "${hits[$body]}"; done))"
+}
+
+# check_http_answered N: fails unless all N requests of http_requests were
+# answered, each by rs1 or rs2.
+check_http_answered() {
+    ((failures == 0)) || fail "$failures of $1 HTTP requests failed"
+    ((rs1 + rs2 == $1)) || fail "answers from unexpected servers: ${!hits[*]}"
+}
+
+# udp_requests N PORT: N datagrams from the client to VIP:PORT, each from a new
+# source port (udp_probe.py: up to 3 tries of 1 s each). Leaves the answers in
+# answers, how many came from rs1 and rs2 in rs1 and rs2 and how many got
+# no (or a wrong) answer in lost; logs them.
+udp_requests() {
+    local n=$1 port=$2
+    answers=$(in_ns "$NS_CLI" "$PY" "$LIB_DIR/udp_probe.py" "$VIP" "$port" "$n" 1 3)
+    rs1=$(grep -cx rs1 <<<"$answers" || true)
+    rs2=$(grep -cx rs2 <<<"$answers" || true)
+    lost=$((n - rs1 - rs2))
+    log "$n datagrams: rs1=$rs1 rs2=$rs2 other=$lost ($(sort <<<"$answers" | uniq -c | tr '\n' ' '))"
+}
+
+# make_blob MB: MB megabytes of random data in $LIB_TMP/blob.bin; leaves its
+# path in blob, its SHA-256 in want and its size in bytes in size.
+# shellcheck disable=SC2034 # read by the tests
+make_blob() {
+    blob=$LIB_TMP/blob.bin
+    head -c $(($1 * 1024 * 1024)) /dev/urandom >"$blob"
+    want=$(sha256sum "$blob" | awk '{ print $1 }')
+    size=$(stat -c %s "$blob")
+}
 
 # check_rr_split A B: fails unless two servers' counts of new flows look like
 # round robin. The rr position is per CPU in lvs-xdp (each CPU walks its own
@@ -313,11 +401,13 @@ iface_mac_of() { ip -n "$1" -o link show dev "$2" | sed -n 's|.*link/ether \([0-
 # sysctl_in NS KEY: a sysctl's value inside NS.
 sysctl_in() { in_ns "$1" cat "/proc/sys/${2//.//}"; }
 
-# capture_start NS IFACE FILTER: tcpdump into a file (headers only, -s 256, and
-# an 8 MB buffer: immediate mode's default leaves a few ring slots and drops
-# packets of bursts); the file name is left in
-# LIB_LAST_CAPTURE, tcpdump's pid in LIB_LAST_CAPTURE_PID. Returns once tcpdump
-# is listening.
+# capture_start NS IFACE FILTER: tcpdump into a file, headers only (-s 256:
+# enough to keep whole the small UDP datagrams whose checksums the NAT tests
+# read), with an 8 MB buffer: in immediate mode libpcap sizes each ring slot
+# for the snap length, so the default 2 MB leave a few slots and a burst of a
+# few hundred small packets loses some ("dropped by kernel"). The file name is
+# left in LIB_LAST_CAPTURE, tcpdump's pid in LIB_LAST_CAPTURE_PID. Returns once
+# tcpdump is listening.
 capture_start() {
     local ns=$1 ifc=$2 filter=$3
     local f
@@ -344,6 +434,20 @@ capture_stop() {
     done
     for pid in "$@"; do kill -INT "$pid" 2>/dev/null || true; done
     for pid in "$@"; do wait "$pid" 2>/dev/null || true; done
+}
+
+# dr_captures FILTER: the DR tests' two captures on the bridge, both with
+# FILTER: on the director's port (file in cap, tcpdump's pid in cap_pid),
+# which sees the requests arrive and leave again for a real server, and on the
+# client's port (cap_cli, cap_cli_pid), which sees the replies.
+# shellcheck disable=SC2034 # read by the tests
+dr_captures() {
+    capture_start "$NS_BR" p-dir "$1"
+    cap=$LIB_LAST_CAPTURE
+    cap_pid=$LIB_LAST_CAPTURE_PID
+    capture_start "$NS_BR" p-cli "$1"
+    cap_cli=$LIB_LAST_CAPTURE
+    cap_cli_pid=$LIB_LAST_CAPTURE_PID
 }
 
 # The file a capture started by capture_start writes.

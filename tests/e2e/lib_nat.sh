@@ -54,12 +54,7 @@ setup_nat_topology() {
     host_create "$NS_CLI" "$CLI_IF" "$CLI_IP/$OUT_PLEN" "$NS_BR" "$BR_IF" p-cli
     host_create "$NS_DIR" "$DIR_IF" "$VIP/$OUT_PLEN" "$NS_BR" "$BR_IF" p-dir
     # The director's second leg, on the server subnet.
-    ip link add "$DIN_IF" netns "$NS_DIR" type veth peer name p-din netns "$NS_BRIN"
-    ip -n "$NS_BRIN" link set p-din master "$BRIN_IF"
-    ip -n "$NS_BRIN" link set p-din up
-    ip -n "$NS_DIR" addr add "$DIP/$IN_PLEN" dev "$DIN_IF"
-    ip -n "$NS_DIR" link set "$DIN_IF" up
-    in_ns "$NS_DIR" ethtool -K "$DIN_IF" tx off >/dev/null
+    leg_add "$NS_DIR" "$DIN_IF" "$DIP/$IN_PLEN" "$NS_BRIN" "$BRIN_IF" p-din
     in_ns "$NS_DIR" sysctl -qw net.ipv4.ip_forward=1
     host_create "$NS_RS1" "$RS1_IF" "$RS1_IP/$IN_PLEN" "$NS_BRIN" "$BRIN_IF" p-rs1
     host_create "$NS_RS2" "$RS2_IF" "$RS2_IP/$IN_PLEN" "$NS_BRIN" "$BRIN_IF" p-rs2
@@ -115,24 +110,6 @@ nat_attach() {
     lvs attach "$DIR_IF" "$DIN_IF" --mode native
 }
 
-# nat_capture_start NS IFACE FILTER: as lib.sh's capture_start (stop it with
-# capture_stop, read it with capture_count), with headers only (-s 256) and an
-# 8 MB buffer: in immediate mode libpcap sizes each ring slot for the snap
-# length, so the default 262144 bytes leave a 2 MB buffer with about eight
-# slots, and a burst of a few hundred small packets loses some ("dropped by
-# kernel"). 256 bytes keep whole the small UDP datagrams whose checksums the
-# tests read.
-nat_capture_start() {
-    local ns=$1 ifc=$2 filter=$3 f
-    f=$LIB_TMP/cap-$ns-$ifc-$RANDOM.pcap
-    bg_in_ns "$ns" "$f.log" tcpdump -i "$ifc" -nn -s 256 -B 8192 --immediate-mode -U -w "$f" "$filter"
-    # shellcheck disable=SC2034 # read by the tests
-    LIB_LAST_CAPTURE=$f
-    LIB_LAST_CAPTURE_PID=$LIB_LAST_PID
-    LIB_CAPTURE_FILE[$LIB_LAST_PID]=$f
-    wait_until 10 grep -q "listening on" "$f.log" || fail "tcpdump on $ifc did not start: $(cat "$f.log")"
-}
-
 # capture_dropped FILE: packets the kernel dropped for a stopped capture
 # (tcpdump's own count), so a short count can be told from a lossy capture.
 capture_dropped() { sed -n 's/^\([0-9]*\) packets\{0,1\} dropped by kernel$/\1/p' "$1.log"; }
@@ -172,11 +149,40 @@ start_http_server_on() {
 # http_clients_of to skip (the start-up probes come from the server itself).
 http_log_mark() { grep -ac '' "$LIB_TMP/http-$1.log" || true; }
 
+# mark_http_logs: http_log_mark of rs1 and rs2, kept in log_mark for
+# check_http_clients.
+declare -A log_mark=()
+mark_http_logs() { log_mark=([rs1]=$(http_log_mark rs1) [rs2]=$(http_log_mark rs2)); }
+
 # http_clients_of NAME [SKIP]: the client addresses of the requests in NAME's
 # access log after its first SKIP lines, "ADDR COUNT" per line.
 http_clients_of() {
     tail -n +$((${2:-0} + 1)) "$LIB_TMP/http-$1.log" | grep -aEo '^[0-9.]+ - - \[' | awk '{ print $1 }' | sort | uniq -c |
         awk '{ print $2, $1 }'
+}
+
+# check_http_clients ADDR WHAT: fails unless the access logs of rs1 and rs2,
+# after mark_http_logs, show only ADDR (named WHAT in the message) as the
+# client, and as many requests as http_requests counted answers from each.
+check_http_clients() {
+    local addr=$1 what=$2 name clients
+    for name in rs1 rs2; do
+        clients=$(http_clients_of "$name" "${log_mark[$name]}")
+        log "$name's access log: $(tr '\n' ' ' <<<"$clients")"
+        [[ $(awk '{ print $1 }' <<<"$clients") == "$addr" ]] || fail "$name saw clients other than $what: $clients"
+        [[ $(awk '{ print $2 }' <<<"$clients") == "${hits[$name]}" ]] ||
+            fail "$name logged $(awk '{ print $2 }' <<<"$clients") requests, the client got ${hits[$name]} answers from it"
+    done
+}
+
+# sha_upload PORT FILE: sends FILE from the client to VIP:PORT with tcp_sha.py
+# (30 s at most). Leaves tcp_sha.py's output in answer and the server's first
+# line in name, hash, bytes and seen (the peer the server saw); returns
+# non-zero if the upload failed.
+# shellcheck disable=SC2034 # read by the tests
+sha_upload() {
+    answer=$(in_ns "$NS_CLI" "$PY" "$LIB_DIR/tcp_sha.py" send "$VIP" "$1" "$2" 30) || return 1
+    read -r name hash bytes seen <<<"$(head -n1 <<<"$answer")"
 }
 
 # start_sha_server NS NAME PORT: tcp_sha.py on PORT in NS: answers each

@@ -32,44 +32,23 @@ pass "real servers configured (VIP on lo, arp_ignore=1, arp_announce=2)"
 
 # ---- director ----
 lvs attach "$DIR_IF"
-lvs -A -t "$VIP:80" -s rr
-lvs -a -t "$VIP:80" -r "$RS1_IP:80" -g
-lvs -a -t "$VIP:80" -r "$RS2_IP:80" -g
-listing=$(lvs -Ln)
-echo "$listing"
-grep -Eq "TCP +$VIP:80 +rr" <<<"$listing" || fail "-Ln does not show the service"
-for rs in "$RS1_IP" "$RS2_IP"; do
-    grep -Eq -- "-> +$rs:80 +Route +1 " <<<"$listing" || fail "-Ln does not show $rs:80 as Route, weight 1"
-done
+rr_service -t "$VIP:80" 80 -g
+lvs_list
+check_listed_service TCP "$VIP:80" rr
+check_listed_server "$RS1_IP:80" Route 1
+check_listed_server "$RS2_IP:80" Route 1
 
 # ---- traffic ----
 # Capture on the director's bridge port: it sees the requests arriving for the
 # director and the same requests coming back out of it (XDP_TX, rewritten to a
 # real server's MAC); a reply from a real server there would be a DR failure.
-capture_start "$NS_BR" p-dir "tcp port 80"
-cap=$LIB_LAST_CAPTURE
-cap_pid=$LIB_LAST_CAPTURE_PID
 # And on the client's port: the replies must come from the real servers' MACs.
-capture_start "$NS_BR" p-cli "tcp port 80"
-cap_cli=$LIB_LAST_CAPTURE
-cap_cli_pid=$LIB_LAST_CAPTURE_PID
-declare -A hits=()
-failures=0
-for ((i = 0; i < REQUESTS; i++)); do
-    if body=$(http_get "$NS_CLI" "http://$VIP/"); then
-        hits[$body]=$((${hits[$body]:-0} + 1))
-    else
-        failures=$((failures + 1))
-    fi
-done
+dr_captures "tcp port 80"
+http_requests "$REQUESTS" "http://$VIP/"
 capture_stop "$cap_pid" "$cap_cli_pid"
-rs1=${hits[rs1]:-0}
-rs2=${hits[rs2]:-0}
-log "$REQUESTS requests: rs1=$rs1 rs2=$rs2 failed=$failures (all answers: $(for k in "${!hits[@]}"; do printf '%s=%s ' "$k" "${hits[$k]}"; done))"
 lvs -Ln --stats || true
 
-((failures == 0)) || fail "$failures of $REQUESTS requests failed"
-((rs1 + rs2 == REQUESTS)) || fail "answers from unexpected servers: ${!hits[*]}"
+check_http_answered "$REQUESTS"
 check_rr_split "$rs1" "$rs2"
 pass "all $REQUESTS requests answered, split rs1=$rs1 rs2=$rs2"
 

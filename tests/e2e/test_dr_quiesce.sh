@@ -9,11 +9,9 @@ lib_init "${1:?usage: $0 LVS_XDP_BINARY [BUILD_DIR]}" "${2:-}"
 
 setup_dr_topology
 start_http_servers
-for ns in "$NS_RS1" "$NS_RS2"; do in_ns "$ns" "$LVS_BIN" realserver add "$VIP"; done
+realservers add "$VIP"
 lvs attach "$DIR_IF"
-lvs -A -t "$VIP:80" -s rr
-lvs -a -t "$VIP:80" -r "$RS1_IP:80" -g
-lvs -a -t "$VIP:80" -r "$RS2_IP:80" -g
+rr_service -t "$VIP:80" 80 -g
 
 # count_answers N: N requests, each a new connection; prints "rs1 rs2 failed".
 count_answers() {
@@ -40,9 +38,8 @@ exec 7>"$LIB_TMP/go"
 wait_until 10 grep -q connected "$LIB_TMP/hold.out" || fail "could not open connections: $(cat "$LIB_TMP/hold.out")"
 
 lvs -e -t "$VIP:80" -r "$RS2_IP:80" -g -w 0
-listing=$(lvs -Ln)
-echo "$listing"
-grep -Eq -- "-> +$RS2_IP:80 +Route +0 " <<<"$listing" || fail "-Ln does not show rs2 with weight 0"
+lvs_list
+check_listed_server "$RS2_IP:80" Route 0
 
 # The held connections are ESTABLISHED: ActiveConn counts them (IPVS's meaning),
 # and -Lnc lists them with their server and time left.

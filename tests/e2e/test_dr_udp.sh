@@ -21,28 +21,16 @@ for ns_ip in "$NS_RS1:$RS1_IP" "$NS_RS2:$RS2_IP"; do
     [[ $answer == rs? ]] || fail "udp server at $ip does not answer directly: $answer"
 done
 
-for ns in "$NS_RS1" "$NS_RS2"; do in_ns "$ns" "$LVS_BIN" realserver add "$VIP"; done
+realservers add "$VIP"
 
 lvs attach "$DIR_IF"
-lvs -A -u "$VIP:$PORT" -s rr
-lvs -a -u "$VIP:$PORT" -r "$RS1_IP:$PORT" -g
-lvs -a -u "$VIP:$PORT" -r "$RS2_IP:$PORT" -g
-listing=$(lvs -Ln)
-echo "$listing"
-grep -Eq "UDP +$VIP:$PORT +rr" <<<"$listing" || fail "-Ln does not show the UDP service"
+rr_service -u "$VIP:$PORT" "$PORT" -g
+lvs_list
+check_listed_service UDP "$VIP:$PORT" rr
 
-capture_start "$NS_BR" p-dir "udp port $PORT"
-cap=$LIB_LAST_CAPTURE
-cap_pid=$LIB_LAST_CAPTURE_PID
-capture_start "$NS_BR" p-cli "udp port $PORT"
-cap_cli=$LIB_LAST_CAPTURE
-cap_cli_pid=$LIB_LAST_CAPTURE_PID
-answers=$(in_ns "$NS_CLI" "$PY" "$LIB_DIR/udp_probe.py" "$VIP" "$PORT" "$REQUESTS" 1 3)
+dr_captures "udp port $PORT"
+udp_requests "$REQUESTS" "$PORT"
 capture_stop "$cap_pid" "$cap_cli_pid"
-rs1=$(grep -cx rs1 <<<"$answers" || true)
-rs2=$(grep -cx rs2 <<<"$answers" || true)
-lost=$((REQUESTS - rs1 - rs2))
-log "$REQUESTS datagrams: rs1=$rs1 rs2=$rs2 other=$lost ($(sort <<<"$answers" | uniq -c | tr '\n' ' '))"
 lvs -Ln --stats || true
 
 ((lost == 0)) || fail "$lost of $REQUESTS requests got no (or a wrong) answer"
@@ -60,4 +48,4 @@ log "client port: replies from rs1's MAC=$from_rs1, rs2's MAC=$from_rs2"
 ((from_rs1 > 0 && from_rs2 > 0)) || fail "the client did not get replies straight from both real servers"
 pass "replies bypass the director"
 
-for ns in "$NS_RS1" "$NS_RS2"; do in_ns "$ns" "$LVS_BIN" realserver del "$VIP"; done
+realservers del "$VIP"

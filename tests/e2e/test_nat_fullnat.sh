@@ -50,75 +50,44 @@ pass "control: plain NAT gets no answer from servers without a route to the clie
 # ---- FullNAT configuration ----
 lvs --laddr add "$DIP"
 lvs --laddr list | grep -qw "$DIP" || fail "--laddr list does not show $DIP: $(lvs --laddr list)"
-lvs -A -t "$VIP:80" -s rr
-lvs -A -u "$VIP:53" -s rr
-lvs -A -t "$VIP:$SHA_PORT" -s rr
-for rs in "$RS1_IP" "$RS2_IP"; do
-    lvs -a -t "$VIP:80" -r "$rs:$HTTP_RPORT" -m --fullnat
-    lvs -a -u "$VIP:53" -r "$rs:$UDP_RPORT" -m --fullnat
-    lvs -a -t "$VIP:$SHA_PORT" -r "$rs:$SHA_PORT" -m --fullnat
-done
+rr_service -t "$VIP:80" "$HTTP_RPORT" -m --fullnat
+rr_service -u "$VIP:53" "$UDP_RPORT" -m --fullnat
+rr_service -t "$VIP:$SHA_PORT" "$SHA_PORT" -m --fullnat
 lvs -A -u "$VIP:54" -s rr
 lvs -a -u "$VIP:54" -r "$RS1_IP:5454" -m --fullnat
 lvs -A -u "$VIP:55" -s rr
 lvs -a -u "$VIP:55" -r "$RS2_IP:5555" -m --fullnat
-listing=$(lvs -Ln)
-echo "$listing"
+lvs_list
 for rs in "$RS1_IP" "$RS2_IP"; do
-    grep -Eq -- "-> +$rs:$HTTP_RPORT +FullNat +1 " <<<"$listing" || fail "-Ln does not show $rs:$HTTP_RPORT as FullNat"
-    grep -Eq -- "-> +$rs:$UDP_RPORT +FullNat +1 " <<<"$listing" || fail "-Ln does not show $rs:$UDP_RPORT as FullNat"
+    check_listed_server "$rs:$HTTP_RPORT" FullNat 1
+    check_listed_server "$rs:$UDP_RPORT" FullNat 1
 done
 pass "local address $DIP in the pool; -Ln shows the servers as FullNat"
 
-nat_capture_start "$NS_CLI" "$CLI_IF" "ip"
+capture_start "$NS_CLI" "$CLI_IF" "ip"
 cap=$LIB_LAST_CAPTURE
-declare -A log_mark=([rs1]=$(http_log_mark rs1) [rs2]=$(http_log_mark rs2))
+mark_http_logs
 
 # ---- HTTP ----
-declare -A hits=()
-failures=0
-for ((i = 0; i < REQUESTS; i++)); do
-    if body=$(http_get "$NS_CLI" "http://$VIP/"); then
-        hits[$body]=$((${hits[$body]:-0} + 1))
-    else
-        failures=$((failures + 1))
-    fi
-done
-rs1=${hits[rs1]:-0}
-rs2=${hits[rs2]:-0}
-log "$REQUESTS requests: rs1=$rs1 rs2=$rs2 failed=$failures"
-((failures == 0)) || fail "$failures of $REQUESTS HTTP requests failed"
-((rs1 + rs2 == REQUESTS)) || fail "answers from unexpected servers: ${!hits[*]}"
+http_requests "$REQUESTS" "http://$VIP/"
+check_http_answered "$REQUESTS"
 check_rr_split "$rs1" "$rs2"
 pass "all $REQUESTS HTTP requests answered, split rs1=$rs1 rs2=$rs2"
 
-for name in rs1 rs2; do
-    clients=$(http_clients_of "$name" "${log_mark[$name]}")
-    log "$name's access log: $(tr '\n' ' ' <<<"$clients")"
-    [[ $(awk '{ print $1 }' <<<"$clients") == "$DIP" ]] || fail "$name saw clients other than the local address $DIP: $clients"
-    [[ $(awk '{ print $2 }' <<<"$clients") == "${hits[$name]}" ]] ||
-        fail "$name logged $(awk '{ print $2 }' <<<"$clients") requests, the client got ${hits[$name]} answers from it"
-done
+check_http_clients "$DIP" "the local address $DIP"
 pass "the real servers saw only the local address $DIP as the client"
 
 # ---- UDP ----
-answers=$(in_ns "$NS_CLI" "$PY" "$LIB_DIR/udp_probe.py" "$VIP" 53 "$REQUESTS" 1 3)
-u1=$(grep -cx rs1 <<<"$answers" || true)
-u2=$(grep -cx rs2 <<<"$answers" || true)
-lost=$((REQUESTS - u1 - u2))
-log "$REQUESTS datagrams: rs1=$u1 rs2=$u2 other=$lost"
+udp_requests "$REQUESTS" 53
 ((lost == 0)) || fail "$lost of $REQUESTS datagrams got no (or a wrong) answer from $VIP:53"
-check_rr_split "$u1" "$u2"
-pass "all $REQUESTS datagrams answered from $VIP:53, split rs1=$u1 rs2=$u2"
+check_rr_split "$rs1" "$rs2"
+pass "all $REQUESTS datagrams answered from $VIP:53, split rs1=$rs1 rs2=$rs2"
 
 # ---- upload ----
-blob=$LIB_TMP/blob.bin
-head -c $((8 * 1024 * 1024)) /dev/urandom >"$blob"
-want=$(sha256sum "$blob" | awk '{ print $1 }')
-answer=$(in_ns "$NS_CLI" "$PY" "$LIB_DIR/tcp_sha.py" send "$VIP" "$SHA_PORT" "$blob" 30) || fail "upload failed: $answer"
-read -r name hash bytes seen <<<"$(head -n1 <<<"$answer")"
+make_blob 8
+sha_upload "$SHA_PORT" "$blob" || fail "upload failed: $answer"
 log "upload: $name got $bytes bytes from $seen, sha256 $hash; $(tail -n1 <<<"$answer")"
-[[ $hash == "$want" && $bytes == "$(stat -c %s "$blob")" ]] || fail "upload: $name received $bytes bytes, sha256 $hash; sent sha256 $want"
+[[ $hash == "$want" && $bytes == "$size" ]] || fail "upload: $name received $bytes bytes, sha256 $hash; sent sha256 $want"
 [[ $seen == "$DIP" ]] || fail "upload: the server saw $seen as its peer, not the local address $DIP"
 pass "8 MB upload through FullNAT arrived intact; the server saw $DIP"
 

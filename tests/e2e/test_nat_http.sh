@@ -26,42 +26,29 @@ start_http_server_on "$NS_RS2" rs2 "$RS2_IP" "$RPORT"
 # The director itself serves nothing on port 80, and the client has no route
 # to the servers: without the translation there is no answer.
 if http_get "$NS_CLI" "http://$VIP/" >/dev/null; then fail "something answers on $VIP:80 before lvs-xdp is set up"; fi
-declare -A log_mark=([rs1]=$(http_log_mark rs1) [rs2]=$(http_log_mark rs2))
+mark_http_logs
 
 # ---- director ----
 nat_attach
 lvs -A -t "$VIP:80" -s wrr
 lvs -a -t "$VIP:80" -r "$RS1_IP:$RPORT" -m -w 1
 lvs -a -t "$VIP:80" -r "$RS2_IP:$RPORT" -m -w 2
-listing=$(lvs -Ln)
-echo "$listing"
-grep -Eq "TCP +$VIP:80 +wrr" <<<"$listing" || fail "-Ln does not show the service"
-grep -Eq -- "-> +$RS1_IP:$RPORT +Masq +1 " <<<"$listing" || fail "-Ln does not show $RS1_IP:$RPORT as Masq, weight 1"
-grep -Eq -- "-> +$RS2_IP:$RPORT +Masq +2 " <<<"$listing" || fail "-Ln does not show $RS2_IP:$RPORT as Masq, weight 2"
+lvs_list
+check_listed_service TCP "$VIP:80" wrr
+check_listed_server "$RS1_IP:$RPORT" Masq 1
+check_listed_server "$RS2_IP:$RPORT" Masq 2
 pass "-Ln shows both servers as Masq with weights 1 and 2"
 
 # ---- traffic ----
 # What the client's interface carries, in both directions.
-nat_capture_start "$NS_CLI" "$CLI_IF" "ip"
+capture_start "$NS_CLI" "$CLI_IF" "ip"
 cap=$LIB_LAST_CAPTURE
-declare -A hits=()
-failures=0
-for ((i = 0; i < REQUESTS; i++)); do
-    if body=$(http_get "$NS_CLI" "http://$VIP/"); then
-        hits[$body]=$((${hits[$body]:-0} + 1))
-    else
-        failures=$((failures + 1))
-    fi
-done
+http_requests "$REQUESTS" "http://$VIP/"
 capture_stop
-rs1=${hits[rs1]:-0}
-rs2=${hits[rs2]:-0}
-log "$REQUESTS requests: rs1=$rs1 rs2=$rs2 failed=$failures (all answers: $(for k in "${!hits[@]}"; do printf '%s=%s ' "$k" "${hits[$k]}"; done))"
 nat_stats | tr '\n' ' ' >&2
 echo >&2
 
-((failures == 0)) || fail "$failures of $REQUESTS requests failed"
-((rs1 + rs2 == REQUESTS)) || fail "answers from unexpected servers: ${!hits[*]}"
+check_http_answered "$REQUESTS"
 check_weight_split "$rs1" "$rs2" 1 2
 pass "all $REQUESTS requests answered, split rs1=$rs1 rs2=$rs2 (weights 1:2)"
 
@@ -78,13 +65,7 @@ log "client's interface: $total packets, $requests to VIP:80, $replies from VIP:
 pass "the client's packets are all with the VIP ($requests out, $replies back)"
 
 # ---- the real servers see the client ----
-for name in rs1 rs2; do
-    clients=$(http_clients_of "$name" "${log_mark[$name]}")
-    log "$name's access log: $(tr '\n' ' ' <<<"$clients")"
-    [[ $(awk '{ print $1 }' <<<"$clients") == "$CLI_IP" ]] || fail "$name saw clients other than $CLI_IP: $clients"
-    [[ $(awk '{ print $2 }' <<<"$clients") == "${hits[$name]}" ]] ||
-        fail "$name logged $(awk '{ print $2 }' <<<"$clients") requests, the client got ${hits[$name]} answers from it"
-done
+check_http_clients "$CLI_IP" "$CLI_IP"
 pass "the real servers saw the client's own address on every request"
 
 # ---- checksums: the receivers verify them, the director rewrote them ----

@@ -24,38 +24,19 @@ start_sha_server "$NS_RS1" rs1 "$SHA_PORT"
 start_sha_server "$NS_RS2" rs2 "$SHA_PORT"
 
 lvs attach "$DIR_IF" --mode native
-lvs -A -t "$VIP:80" -s rr
-lvs -A -t "$VIP:$SHA_PORT" -s rr
-for rs in "$RS1_IP" "$RS2_IP"; do
-    lvs -a -t "$VIP:80" -r "$rs:$RPORT" -m
-    lvs -a -t "$VIP:$SHA_PORT" -r "$rs:$SHA_PORT" -m
-done
+rr_service -t "$VIP:80" "$RPORT" -m
+rr_service -t "$VIP:$SHA_PORT" "$SHA_PORT" -m
 lvs -Ln
 
-nat_capture_start "$NS_CLI" "$CLI_IF" "ip"
+capture_start "$NS_CLI" "$CLI_IF" "ip"
 cap=$LIB_LAST_CAPTURE
-declare -A hits=()
-failures=0
-for ((i = 0; i < REQUESTS; i++)); do
-    if body=$(http_get "$NS_CLI" "http://$VIP/"); then
-        hits[$body]=$((${hits[$body]:-0} + 1))
-    else
-        failures=$((failures + 1))
-    fi
-done
-rs1=${hits[rs1]:-0}
-rs2=${hits[rs2]:-0}
-log "$REQUESTS requests: rs1=$rs1 rs2=$rs2 failed=$failures"
-((failures == 0)) || fail "$failures of $REQUESTS requests failed"
-((rs1 + rs2 == REQUESTS)) || fail "answers from unexpected servers: ${!hits[*]}"
+http_requests "$REQUESTS" "http://$VIP/"
+check_http_answered "$REQUESTS"
 check_rr_split "$rs1" "$rs2"
 pass "all $REQUESTS requests answered, split rs1=$rs1 rs2=$rs2"
 
-blob=$LIB_TMP/blob.bin
-head -c $((4 * 1024 * 1024)) /dev/urandom >"$blob"
-want=$(sha256sum "$blob" | awk '{ print $1 }')
-answer=$(in_ns "$NS_CLI" "$PY" "$LIB_DIR/tcp_sha.py" send "$VIP" "$SHA_PORT" "$blob" 30) || fail "upload failed: $answer"
-read -r name hash bytes seen <<<"$(head -n1 <<<"$answer")"
+make_blob 4
+sha_upload "$SHA_PORT" "$blob" || fail "upload failed: $answer"
 log "upload: $name got $bytes bytes from $seen, sha256 $hash"
 [[ $hash == "$want" && $seen == "$CLI_IP" ]] || fail "upload: $name received sha256 $hash from $seen; sent $want from $CLI_IP"
 pass "4 MB upload arrived intact"

@@ -28,10 +28,7 @@ check_both_used() {
 }
 
 setup_nat_topology nat
-blob=$LIB_TMP/blob.bin
-head -c "$((SIZE_MB * 1024 * 1024))" /dev/urandom >"$blob"
-want=$(sha256sum "$blob" | awk '{ print $1 }')
-size=$(stat -c %s "$blob")
+make_blob "$SIZE_MB"
 for name in rs1 rs2; do
     mkdir -p "$LIB_TMP/www-$name"
     cp "$blob" "$LIB_TMP/www-$name/blob.bin"
@@ -42,16 +39,12 @@ start_sha_server "$NS_RS1" rs1 "$SHA_PORT"
 start_sha_server "$NS_RS2" rs2 "$SHA_PORT"
 
 nat_attach
-lvs -A -t "$VIP:80" -s rr
-lvs -A -t "$VIP:$SHA_PORT" -s rr
-for rs in "$RS1_IP" "$RS2_IP"; do
-    lvs -a -t "$VIP:80" -r "$rs:$HTTP_RPORT" -m
-    lvs -a -t "$VIP:$SHA_PORT" -r "$rs:$SHA_PORT" -m
-done
+rr_service -t "$VIP:80" "$HTTP_RPORT" -m
+rr_service -t "$VIP:$SHA_PORT" "$SHA_PORT" -m
 lvs -Ln
 
 # Full-size frames on the client's interface.
-nat_capture_start "$NS_CLI" "$CLI_IF" "tcp and greater 1400"
+capture_start "$NS_CLI" "$CLI_IF" "tcp and greater 1400"
 cap=$LIB_LAST_CAPTURE
 cap_pid=$LIB_LAST_CAPTURE_PID
 
@@ -72,9 +65,7 @@ pass "$ROUNDS downloads of $SIZE_MB MB through $VIP:80 arrived intact (rs1=$serv
 # ---- uploads ----
 declare -A up=()
 for ((i = 0; i < ROUNDS; i++)); do
-    answer=$(in_ns "$NS_CLI" "$PY" "$LIB_DIR/tcp_sha.py" send "$VIP" "$SHA_PORT" "$blob" 30) ||
-        fail "upload $i through $VIP:$SHA_PORT failed: $answer"
-    read -r name hash bytes seen <<<"$(head -n1 <<<"$answer")"
+    sha_upload "$SHA_PORT" "$blob" || fail "upload $i through $VIP:$SHA_PORT failed: $answer"
     peer=$(sed -n 's/^peer=//p' <<<"$answer")
     log "upload $i: $name got $bytes bytes from $seen, sha256 $hash; client's peer $peer"
     [[ $hash == "$want" && $bytes == "$size" ]] || fail "upload $i: $name received $bytes bytes, sha256 $hash; sent $size, $want"

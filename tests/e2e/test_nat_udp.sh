@@ -35,35 +35,27 @@ answer=$(in_ns "$NS_CLI" "$PY" "$LIB_DIR/udp_probe.py" "$VIP" "$VPORT" 1 0.5 1 2
 [[ $answer != rs? ]] || fail "something answers on $VIP:$VPORT before lvs-xdp is set up"
 
 nat_attach
-lvs -A -u "$VIP:$VPORT" -s rr
-lvs -a -u "$VIP:$VPORT" -r "$RS1_IP:$RPORT" -m
-lvs -a -u "$VIP:$VPORT" -r "$RS2_IP:$RPORT" -m
+rr_service -u "$VIP:$VPORT" "$RPORT" -m
 lvs -A -u "$VIP:$DEAD_VPORT" -s rr
 lvs -a -u "$VIP:$DEAD_VPORT" -r "$RS1_IP:$DEAD_RPORT" -m
 lvs -A -u "$VIP:$LATE_VPORT" -s rr
 lvs -a -u "$VIP:$LATE_VPORT" -r "$RS2_IP:$LATE_RPORT" -m
-listing=$(lvs -Ln)
-echo "$listing"
-grep -Eq "UDP +$VIP:$VPORT +rr" <<<"$listing" || fail "-Ln does not show the UDP service"
-for rs in "$RS1_IP" "$RS2_IP"; do
-    grep -Eq -- "-> +$rs:$RPORT +Masq +1 " <<<"$listing" || fail "-Ln does not show $rs:$RPORT as Masq, weight 1"
-done
+lvs_list
+check_listed_service UDP "$VIP:$VPORT" rr
+check_listed_server "$RS1_IP:$RPORT" Masq 1
+check_listed_server "$RS2_IP:$RPORT" Masq 1
 pass "-Ln shows the UDP servers as Masq"
 
-nat_capture_start "$NS_CLI" "$CLI_IF" "ip"
+capture_start "$NS_CLI" "$CLI_IF" "ip"
 cap=$LIB_LAST_CAPTURE
 cap_pid=$LIB_LAST_CAPTURE_PID
 # What reaches the servers, verbose later to read the UDP checksums.
-nat_capture_start "$NS_BRIN" p-din "udp port $RPORT"
+capture_start "$NS_BRIN" p-din "udp port $RPORT"
 cap_in=$LIB_LAST_CAPTURE
 cap_in_pid=$LIB_LAST_CAPTURE_PID
 
 # ---- request/response through the VIP ----
-answers=$(in_ns "$NS_CLI" "$PY" "$LIB_DIR/udp_probe.py" "$VIP" "$VPORT" "$REQUESTS" 1 3)
-rs1=$(grep -cx rs1 <<<"$answers" || true)
-rs2=$(grep -cx rs2 <<<"$answers" || true)
-lost=$((REQUESTS - rs1 - rs2))
-log "$REQUESTS datagrams: rs1=$rs1 rs2=$rs2 other=$lost ($(sort <<<"$answers" | uniq -c | tr '\n' ' '))"
+udp_requests "$REQUESTS" "$VPORT"
 ((lost == 0)) || fail "$lost of $REQUESTS requests got no (or a wrong) answer from $VIP:$VPORT"
 check_rr_split "$rs1" "$rs2"
 pass "all $REQUESTS datagrams answered from $VIP:$VPORT, split rs1=$rs1 rs2=$rs2"

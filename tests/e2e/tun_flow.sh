@@ -105,14 +105,10 @@ tun_setup() {
     # ---- director ----
     ip -n "$NS_DIR" addr add "$PMTU_VIP/32" dev "$DIR_IF"
     lvs attach "$DIR_IF"
-    local proto rs
-    for proto in "-t $VIP:80" "-u $VIP:$TUN_PORT_UDP" "-u $PMTU_VIP:$TUN_PORT_UDP"; do
-        # shellcheck disable=SC2086
-        lvs -A $proto -s rr
-        for rs in "$RS1_IP" "$RS2_IP"; do
-            # shellcheck disable=SC2086
-            lvs -a $proto -r "$rs" -i $TUN_OPTS
-        done
+    local vs rs
+    for vs in "-t $VIP:80" "-u $VIP:$TUN_PORT_UDP" "-u $PMTU_VIP:$TUN_PORT_UDP"; do
+        # shellcheck disable=SC2086 # "-t VIP:PORT" and TUN_OPTS are lists of words
+        rr_service $vs "" -i $TUN_OPTS
     done
     local listing info
     listing=$(lvs -Ln)
@@ -148,19 +144,17 @@ check_pmtu() {
 }
 
 check_udp() {
-    local answers rs1 rs2
-    answers=$(in_ns "$NS_CLI" "$PY" "$LIB_DIR/udp_probe.py" "$VIP" "$TUN_PORT_UDP" 20 1 3)
-    rs1=$(grep -cx rs1 <<<"$answers" || true)
-    rs2=$(grep -cx rs2 <<<"$answers" || true)
-    log "UDP through the tunnel: rs1=$rs1 rs2=$rs2 of 20"
+    # shellcheck disable=SC2034 # udp_requests sets all four
+    local answers rs1 rs2 lost
+    udp_requests 20 "$TUN_PORT_UDP"
     ((rs1 + rs2 == 20)) || fail "UDP: $((20 - rs1 - rs2)) of 20 requests unanswered or garbled: $(sort <<<"$answers" | uniq -c | tr '\n' ' ')"
     ((rs1 > 0 && rs2 > 0)) || fail "UDP: not both servers answered (rs1=$rs1 rs2=$rs2)"
     pass "UDP through the tunnel answered by both servers"
 }
 
 check_http() {
-    local cap_dir cap_dir_pid cap_cli cap_cli_pid cap_rs cap_rs_pid i body failures=0
-    declare -A hits=()
+    # shellcheck disable=SC2034 # http_requests sets failures, rs1 and rs2
+    local cap_dir cap_dir_pid cap_cli cap_cli_pid cap_rs cap_rs_pid failures rs1 rs2
     capture_start "$NS_BR" p-dir ""
     cap_dir=$LIB_LAST_CAPTURE
     cap_dir_pid=$LIB_LAST_CAPTURE_PID
@@ -170,18 +164,9 @@ check_http() {
     capture_start "$NS_BR2" p-rtr "$TUN_FILTER"
     cap_rs=$LIB_LAST_CAPTURE
     cap_rs_pid=$LIB_LAST_CAPTURE_PID
-    for ((i = 0; i < TUN_REQUESTS; i++)); do
-        if body=$(http_get "$NS_CLI" "http://$VIP/"); then
-            hits[$body]=$((${hits[$body]:-0} + 1))
-        else
-            failures=$((failures + 1))
-        fi
-    done
+    http_requests "$TUN_REQUESTS" "http://$VIP/"
     capture_stop "$cap_dir_pid" "$cap_cli_pid" "$cap_rs_pid"
-    local rs1=${hits[rs1]:-0} rs2=${hits[rs2]:-0}
-    log "$TUN_REQUESTS requests: rs1=$rs1 rs2=$rs2 failed=$failures"
-    ((failures == 0)) || fail "$failures of $TUN_REQUESTS HTTP requests failed"
-    ((rs1 + rs2 == TUN_REQUESTS)) || fail "answers from unexpected servers: ${!hits[*]}"
+    check_http_answered "$TUN_REQUESTS"
     check_rr_split "$rs1" "$rs2"
     pass "all $TUN_REQUESTS HTTP requests answered through the tunnel, split rs1=$rs1 rs2=$rs2"
 
