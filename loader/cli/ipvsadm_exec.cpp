@@ -95,6 +95,8 @@ void run_ipvsadm(const Command& cmd, const std::string& pin_dir) {
                               ConnCounts c = counts.count(dest_id) ? counts.at(dest_id) : ConnCounts{};
                               return std::pair{c.active, c.inactive};
                           },
+                      .service_stats = [&](uint32_t svc_id) { return service_counters(maps, svc_id); },
+                      .dest_stats = [&](uint32_t dest_id) { return dest_counters(maps, dest_id); },
                       .only = cmd.service ? std::optional<ServiceKey>(cmd.service->key) : std::nullopt,
                       .timeouts = ipvsadm_timeouts(read_settings(maps))};
         std::cout << format_list(data, cmd.list);

@@ -32,8 +32,6 @@ void reject_unavailable(const ListOptions& o) {
     auto refuse = [](const char* what) {
         throw UserError(std::string(what) + " not available in this version of lvs-xdp; use -L without it");
     };
-    if (o.stats)
-        refuse("--stats is");
     if (o.rate)
         refuse("--rate is");
     if (o.persistent_conn)
@@ -41,6 +39,9 @@ void reject_unavailable(const ListOptions& o) {
 }
 
 std::string title(const ListOptions& o) {
+    if (o.stats)
+        return printf_string("%-33s %8s %8s %8s %8s %8s\n  -> RemoteAddress:Port\n", "Prot LocalAddress:Port",
+                             "Conns", "InPkts", "OutPkts", "InBytes", "OutBytes");
     if (o.thresholds)
         return printf_string("%-33s %-10s %-10s %-10s %-10s\n  -> RemoteAddress:Port\n",
                              "Prot LocalAddress:Port", "Uthreshold", "Lthreshold", "ActiveConn",
@@ -78,12 +79,21 @@ std::string tunnel_info(const Dest& d) {
     return "n/a";
 }
 
-std::string service_line(const Service& svc, const ListOptions& o) {
+// The five --stats columns, each through print_largenum.
+std::string stats_columns(const lvs_counters& c, const ListOptions& o) {
+    return largenum(c.conns, o.exact) + largenum(c.inpkts, o.exact) + largenum(c.outpkts, o.exact) +
+           largenum(c.inbytes, o.exact) + largenum(c.outbytes, o.exact) + "\n";
+}
+
+std::string service_line(const Service& svc, const ListData& data, const ListOptions& o) {
     std::string name = proto_name(svc.key.proto);
     name.resize(4, ' ');  // "%-4s %s"
     name += " " + addrport_text(svc.key.addr, svc.key.port, svc.key.proto, o.numeric);
     if (!svc.key.addr.is_v6())
         name = name.substr(0, 33);
+    if (o.stats)  // "%-33s" then print_largenum five times
+        return printf_string("%-33s", name.c_str()) +
+               stats_columns(data.service_stats ? data.service_stats(svc.id) : lvs_counters{}, o);
     std::string line = name + " " + svc.sched;
     if (svc.flags & LVS_SVC_F_PERSISTENT) {
         line += " persistent " + std::to_string(svc.timeout);
@@ -97,6 +107,9 @@ std::string dest_line(const Service& svc, const Dest& d, const ListData& data, c
     std::string name = addrport_text(d.addr, d.port, svc.key.proto, o.numeric);
     if (!d.addr.is_v6())
         name = name.substr(0, 28);
+    if (o.stats)  // "  -> %-28s" then print_largenum five times
+        return printf_string("  -> %-28s", name.c_str()) +
+               stats_columns(data.dest_stats ? data.dest_stats(d.id) : lvs_counters{}, o);
     const auto [active, inactive] = data.conn_counts ? data.conn_counts(d.id) : std::pair<uint32_t, uint32_t>{};
     const int weight = static_cast<int>(d.weight);
     if (o.thresholds)
@@ -110,6 +123,23 @@ std::string dest_line(const Service& svc, const Dest& d, const ListData& data, c
 }
 
 }  // namespace
+
+std::string largenum(uint64_t n, bool exact) {
+    const auto u = static_cast<unsigned long long>(n);
+    if (exact) {  // "%*llu", 9 wide, or one more than the digits beyond 8 of them
+        const int len = std::snprintf(nullptr, 0, "%llu", u);
+        return printf_string("%*llu", len <= 8 ? 9 : len + 1, u);
+    }
+    if (n < 100000000ULL)
+        return printf_string("%9llu", u);
+    if (n < 1000000000ULL)
+        return printf_string("%8lluK", u / 1000ULL);
+    if (n < 100000000000ULL)
+        return printf_string("%8lluM", u / 1000000ULL);
+    if (n < 100000000000000ULL)
+        return printf_string("%8lluG", u / 1000000000ULL);
+    return printf_string("%8lluT", u / 1000000000000ULL);
+}
 
 Timeouts ipvsadm_timeouts(const lvs_config& c) {
     return Timeouts{.tcp = c.tcp_timeout[LVS_TCP_S_ESTABLISHED],
@@ -135,7 +165,7 @@ std::string format_list(const ListData& data, const ListOptions& o) {
     }
     out += title(o);
     for (const Service* svc : services) {
-        out += service_line(*svc, o);
+        out += service_line(*svc, data, o);
         for (const Dest* d : ordered_dests(*svc, !o.nosort))
             out += dest_line(*svc, *d, data, o);
     }

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "cli/command.h"
+#include "lvs_xdp/abi.h"
 #include "model/config.h"
 
 namespace lvs {
@@ -17,6 +18,10 @@ struct ListData {
     uint32_t conn_table_size = 0;  // the "(size=N)" of the version line
     // ActiveConn and InActConn of a destination id; when empty, both are 0.
     std::function<std::pair<uint32_t, uint32_t>(uint32_t dest_id)> conn_counts;
+    // What --stats shows: the counter totals of a service id and of a
+    // destination id; when empty, all 0.
+    std::function<lvs_counters(uint32_t svc_id)> service_stats;
+    std::function<lvs_counters(uint32_t dest_id)> dest_stats;
     // -L -t VIP:port lists just this service (and no version line).
     std::optional<ServiceKey> only;
     // What -L --timeout shows: lvs_config's TCP ESTABLISHED, TCP FIN_WAIT and UDP
@@ -28,8 +33,12 @@ struct ListData {
 // ESTABLISHED, TCP FIN_WAIT and UDP (IPVS's ip_vs_timeout_user).
 Timeouts ipvsadm_timeouts(const lvs_config& c);
 
+// ipvsadm's print_largenum: a number in at least 9 columns, abbreviated with
+// K/M/G/T from 100,000,000 up unless exact (--exact).
+std::string largenum(uint64_t n, bool exact);
+
 // Throws UserError("No such service") when `only` names no service, and for
-// listings lvs-xdp can't produce yet (--stats, --rate, --persistent-conn).
+// listings lvs-xdp can't produce yet (--rate, --persistent-conn).
 // -c is format_conns' (format/conns.h).
 std::string format_list(const ListData& d, const ListOptions& o);
 

@@ -205,7 +205,7 @@ TEST(ListFormat, WithoutNumericNamesAreResolved) {
 
 TEST(ListFormat, ListingsNotAvailableYetAreRefused) {
     const Config cfg;
-    for (const char* opt : {"--stats", "--rate", "--persistent-conn"})
+    for (const char* opt : {"--rate", "--persistent-conn"})
         EXPECT_THROW(list(cfg, {"-L", opt}), UserError) << opt;
 }
 
@@ -257,4 +257,83 @@ TEST(ListFormat, TimeoutIsIpvsadmsOneLine) {
     // -n, --nosort and --tun-info may come along and change nothing.
     const Command cmd = parse_ipvsadm({"-L", "-n", "--timeout", "--nosort", "--tun-info"});
     EXPECT_EQ(format_list(data, cmd.list), "Timeout (tcp tcpfin udp): 2678400 1 45\n");
+}
+
+// print_largenum (docs/notes-ipvsadm.md 1.7): each side of every threshold.
+TEST(ListFormat, LargenumThresholds) {
+    EXPECT_EQ(largenum(0, false), "        0");
+    EXPECT_EQ(largenum(99999999, false), " 99999999");
+    EXPECT_EQ(largenum(100000000, false), "  100000K");
+    EXPECT_EQ(largenum(999999999, false), "  999999K");
+    EXPECT_EQ(largenum(1000000000, false), "    1000M");
+    EXPECT_EQ(largenum(99999999999ULL, false), "   99999M");
+    EXPECT_EQ(largenum(100000000000ULL, false), "     100G");
+    EXPECT_EQ(largenum(99999999999999ULL, false), "   99999G");
+    EXPECT_EQ(largenum(100000000000000ULL, false), "     100T");
+    EXPECT_EQ(largenum(18446744073709551615ULL, false), "18446744T");  // 9 columns, no space
+    // --exact: 9 columns up to 8 digits, then one space before the digits.
+    EXPECT_EQ(largenum(0, true), "        0");
+    EXPECT_EQ(largenum(12345678, true), " 12345678");
+    EXPECT_EQ(largenum(123456789, true), " 123456789");
+    EXPECT_EQ(largenum(18446744073709551615ULL, true), " 18446744073709551615");
+}
+
+namespace {
+
+// A DR service with two servers; the first server's counters and the
+// service's cross the K/M/G/T thresholds, the second's are all 0.
+std::string stats_listing(std::vector<std::string> args) {
+    Config cfg = config_of({{"-A", "-t", "192.168.88.250:80", "-s", "rr"},
+                            {"-a", "-t", "192.168.88.250:80", "-r", "192.168.88.50:80", "-g"},
+                            {"-a", "-t", "192.168.88.250:80", "-r", "192.168.88.51:80", "-g"}});
+    cfg.services()[0].id = 3;
+    cfg.services()[0].dests[0].id = 7;
+    cfg.services()[0].dests[1].id = 8;
+    ListData data{.cfg = &cfg,
+                  .conn_table_size = 4096,
+                  .service_stats =
+                      [](uint32_t id) {
+                          return id == 3 ? lvs_counters{99999999, 100000000, 999999999, 1000000000, 99999999999ULL}
+                                         : lvs_counters{};
+                      },
+                  .dest_stats =
+                      [](uint32_t id) {
+                          return id == 7 ? lvs_counters{100000000000ULL, 99999999999999ULL, 100000000000000ULL, 0, 7}
+                                         : lvs_counters{};
+                      }};
+    const Command cmd = parse_ipvsadm(args);
+    return format_list(data, cmd.list);
+}
+
+const std::string kStatsTitle =
+    "Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes\n"
+    "  -> RemoteAddress:Port\n";
+
+}  // namespace
+
+TEST(ListFormat, GoldenStats) {
+    EXPECT_EQ(stats_listing({"-L", "-n", "--stats"}),
+              "IP Virtual Server version 1.2.1 (size=4096)\n" + kStatsTitle +
+                  "TCP  192.168.88.250:80            99999999  100000K  999999K    1000M   99999M\n"
+                  "  -> 192.168.88.50:80                 100G   99999G     100T        0        7\n"
+                  "  -> 192.168.88.51:80                    0        0        0        0        0\n");
+}
+
+TEST(ListFormat, GoldenStatsExact) {
+    const std::string exact =
+        "IP Virtual Server version 1.2.1 (size=4096)\n" + kStatsTitle +
+        "TCP  192.168.88.250:80            99999999 100000000 999999999 1000000000 99999999999\n"
+        "  -> 192.168.88.50:80             100000000000 99999999999999 100000000000000        0        7\n"
+        "  -> 192.168.88.51:80                    0        0        0        0        0\n";
+    EXPECT_EQ(stats_listing({"-L", "-n", "--stats", "--exact"}), exact);
+    EXPECT_EQ(stats_listing({"-Ln", "--stats", "-X"}), exact);
+}
+
+TEST(ListFormat, StatsWithoutCountersShowZeros) {
+    const Config cfg = config_of({{"-A", "-u", "192.168.88.250:53", "-s", "rr"},
+                                  {"-a", "-u", "192.168.88.250:53", "-r", "192.168.88.53", "-m"}});
+    EXPECT_EQ(list(cfg, {"-L", "-n", "--stats"}),
+              "IP Virtual Server version 1.2.1 (size=4096)\n" + kStatsTitle +
+                  "UDP  192.168.88.250:53                   0        0        0        0        0\n"
+                  "  -> 192.168.88.53:53                    0        0        0        0        0\n");
 }
