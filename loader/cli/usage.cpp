@@ -64,6 +64,7 @@ constexpr const char* kUsage =
     "  --weight       -w weight            capacity of real server (0..65535, default 1)\n"
     "  --u-threshold  -x uthreshold        upper threshold of connections\n"
     "  --l-threshold  -y lthreshold        lower threshold of connections\n"
+    "  --stats                             output of statistics information\n"
     "  --thresholds                        output of thresholds information\n"
     "  --timeout                           output of timeout (tcp tcpfin udp)\n"
     "  --tun-info                          output of tunnel information\n"
@@ -74,7 +75,7 @@ constexpr const char* kUsage =
     "\n"
     "Accepted as ipvsadm accepts them, but not available in this version of lvs-xdp:\n"
     "  IPv6 addresses, port 0 (services, and NAT servers), -f, -6, --sctp-service, -o, --pe,\n"
-    "  -b, -c, --daemon, --stats, --rate, --persistent-conn, --start-daemon, --stop-daemon.\n";
+    "  -b, -c, --daemon, --rate, --persistent-conn, --start-daemon, --stop-daemon.\n";
 
 }  // namespace
 

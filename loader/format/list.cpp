@@ -126,7 +126,7 @@ std::string dest_line(const Service& svc, const Dest& d, const ListData& data, c
 
 std::string largenum(uint64_t n, bool exact) {
     const auto u = static_cast<unsigned long long>(n);
-    if (exact) {  // "%*llu", 9 wide, or one more than the digits beyond 8 of them
+    if (exact) {  // "%*llu": 9 columns up to 8 digits, else the digits + 1
         const int len = std::snprintf(nullptr, 0, "%llu", u);
         return printf_string("%*llu", len <= 8 ? 9 : len + 1, u);
     }

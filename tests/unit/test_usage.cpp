@@ -23,14 +23,16 @@ TEST(Usage, DescribesNatTunnelsAndTimeouts) {
     EXPECT_TRUE(offers("--laddr add")) << kHelp;
     EXPECT_TRUE(offers("--set tcp tcpfin udp")) << kHelp;
     EXPECT_TRUE(offers("--timeout")) << kHelp;
+    EXPECT_TRUE(offers("--stats")) << kHelp;
+    EXPECT_TRUE(offers("--exact")) << kHelp;
     for (const char* tun : {"--tun-type", "--tun-port", "--tun-nocsum", "--tun-csum", "--tun-remcsum"})
         EXPECT_TRUE(offers(tun)) << tun;
 }
 
 TEST(Usage, NoLongerListsThemAsNotAvailable) {
-    for (const char* gone : {"-m", "-i", "--set", "--timeout", "--tun-", "masquerading", "tunneling"})
+    for (const char* gone : {"-m", "-i", "--set", "--timeout", "--tun-", "masquerading", "tunneling", "--stats"})
         EXPECT_EQ(kNotAvailable.find(gone), std::string::npos) << gone << " in: " << kNotAvailable;
     // What is still missing is still named.
-    for (const char* missing : {"IPv6", "-f", "--stats", "--daemon", "-c"})
+    for (const char* missing : {"IPv6", "-f", "--rate", "--daemon", "-c"})
         EXPECT_NE(kNotAvailable.find(missing), std::string::npos) << missing;
 }
