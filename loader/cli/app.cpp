@@ -163,15 +163,25 @@ int run_subcommand(std::vector<std::string> args, const std::string& pin_dir) {
 
 }  // namespace
 
+bool invoked_as_ipvsadm(const char* argv0) {
+    if (!argv0)
+        return false;
+    const std::string name(argv0);
+    const size_t slash = name.rfind('/');
+    return (slash == std::string::npos ? name : name.substr(slash + 1)) == "ipvsadm";
+}
+
 int run_cli(int argc, char** argv) {
     setup_logging();
     try {
         std::vector<std::string> args(argv + 1, argv + argc);
-        std::string pin_dir = resolve_pin_dir(take_pin_dir(args));
-        if (!args.empty() && args[0] == "--laddr")  // the spelling of the subcommand
-            args[0] = "laddr";
-        if (!args.empty() && std::find(kSubcommands.begin(), kSubcommands.end(), args[0]) != kSubcommands.end()) {
-            return run_subcommand(args, pin_dir);
+        const bool as_ipvsadm = argc > 0 && invoked_as_ipvsadm(argv[0]);
+        std::string pin_dir = resolve_pin_dir(as_ipvsadm ? std::nullopt : take_pin_dir(args));
+        if (!as_ipvsadm) {
+            if (!args.empty() && args[0] == "--laddr")  // the spelling of the subcommand
+                args[0] = "laddr";
+            if (!args.empty() && std::find(kSubcommands.begin(), kSubcommands.end(), args[0]) != kSubcommands.end())
+                return run_subcommand(args, pin_dir);
         }
         Command cmd = parse_ipvsadm(args);
         if (cmd.action != Action::Help && cmd.action != Action::Version)

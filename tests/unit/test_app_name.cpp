@@ -1,0 +1,43 @@
+// The ipvsadm drop-in: the binary invoked through a link named ipvsadm takes
+// only ipvsadm's command line.
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+#include "cli/app.h"
+
+using namespace lvs;
+
+TEST(AppName, IpvsadmByBasename) {
+    EXPECT_TRUE(invoked_as_ipvsadm("ipvsadm"));
+    EXPECT_TRUE(invoked_as_ipvsadm("/usr/local/sbin/ipvsadm"));
+    EXPECT_TRUE(invoked_as_ipvsadm("./ipvsadm"));
+}
+
+TEST(AppName, AnythingElseIsLvsXdp) {
+    EXPECT_FALSE(invoked_as_ipvsadm("lvs-xdp"));
+    EXPECT_FALSE(invoked_as_ipvsadm("/usr/local/sbin/lvs-xdp"));
+    EXPECT_FALSE(invoked_as_ipvsadm("ipvsadm-save"));
+    EXPECT_FALSE(invoked_as_ipvsadm("/opt/ipvsadm/lvs-xdp"));
+    EXPECT_FALSE(invoked_as_ipvsadm("ipvsadm/"));
+    EXPECT_FALSE(invoked_as_ipvsadm(""));
+    EXPECT_FALSE(invoked_as_ipvsadm(nullptr));
+}
+
+// As ipvsadm, lvs-xdp's subcommands are words ipvsadm does not take: its
+// "Try ... -h" exit (255) before anything is looked at or changed.
+TEST(AppName, AsIpvsadmSubcommandsAreNotRecognised) {
+    for (std::vector<std::string> words : {std::vector<std::string>{"ipvsadm", "attach", "lo"},
+                                           {"/usr/sbin/ipvsadm", "status"},
+                                           {"ipvsadm", "detach", "lo"},
+                                           {"ipvsadm", "realserver", "list"},
+                                           {"ipvsadm", "laddr", "list"},
+                                           {"ipvsadm", "--laddr", "list"},
+                                           {"ipvsadm", "--pin-dir", "/tmp/x", "-Ln"}}) {
+        std::vector<char*> argv;
+        for (std::string& w : words)
+            argv.push_back(w.data());
+        EXPECT_EQ(run_cli(static_cast<int>(argv.size()), argv.data()), 255) << words[1];
+    }
+}
