@@ -171,11 +171,20 @@ bool invoked_as_ipvsadm(const char* argv0) {
     return (slash == std::string::npos ? name : name.substr(slash + 1)) == "ipvsadm";
 }
 
+// ipvsadm's tryhelp_exit names the program by its argv[0]; the parser's text
+// names lvs-xdp, so under the ipvsadm name that part is argv[0] instead.
+std::string as_ipvsadm_message(std::string msg, const std::string& argv0) {
+    const std::string lvs_xdp = "Try `lvs-xdp -h' or 'lvs-xdp --help'";
+    if (msg.rfind(lvs_xdp, 0) == 0)
+        msg.replace(0, lvs_xdp.size(), "Try `" + argv0 + " -h' or '" + argv0 + " --help'");
+    return msg;
+}
+
 int run_cli(int argc, char** argv) {
     setup_logging();
+    const bool as_ipvsadm = argc > 0 && invoked_as_ipvsadm(argv[0]);
     try {
         std::vector<std::string> args(argv + 1, argv + argc);
-        const bool as_ipvsadm = argc > 0 && invoked_as_ipvsadm(argv[0]);
         std::string pin_dir = resolve_pin_dir(as_ipvsadm ? std::nullopt : take_pin_dir(args));
         if (!as_ipvsadm) {
             if (!args.empty() && args[0] == "--laddr")  // the spelling of the subcommand
@@ -189,7 +198,7 @@ int run_cli(int argc, char** argv) {
         run_ipvsadm(cmd, pin_dir);
         return 0;
     } catch (const UserError& e) {
-        std::cerr << e.what() << "\n";
+        std::cerr << (as_ipvsadm ? as_ipvsadm_message(e.what(), argv[0]) : std::string(e.what())) << "\n";
         return e.exit_code();  // ipvsadm's status for the same failure (error.h)
     } catch (const std::exception& e) {
         std::cerr << "lvs-xdp: " << e.what() << "\n";

@@ -41,3 +41,20 @@ TEST(AppName, AsIpvsadmSubcommandsAreNotRecognised) {
         EXPECT_EQ(run_cli(static_cast<int>(argv.size()), argv.data()), 255) << words[1];
     }
 }
+
+// ipvsadm's tryhelp_exit names the program as invoked.
+TEST(AppName, AsIpvsadmTryHelpNamesArgv0) {
+    for (std::string argv0 : {"ipvsadm", "/usr/sbin/ipvsadm"}) {
+        std::string word = "-n";  // not a command first: tryhelp, 255
+        std::vector<char*> argv{argv0.data(), word.data()};
+        testing::internal::CaptureStderr();
+        EXPECT_EQ(run_cli(2, argv.data()), 255);
+        EXPECT_EQ(testing::internal::GetCapturedStderr(),
+                  "Try `" + argv0 + " -h' or '" + argv0 + " --help' for more information.\n");
+    }
+    std::string argv0 = "lvs-xdp", word = "-n";
+    std::vector<char*> argv{argv0.data(), word.data()};
+    testing::internal::CaptureStderr();
+    EXPECT_EQ(run_cli(2, argv.data()), 255);
+    EXPECT_EQ(testing::internal::GetCapturedStderr(), "Try `lvs-xdp -h' or 'lvs-xdp --help' for more information.\n");
+}
