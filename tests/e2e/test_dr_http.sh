@@ -59,6 +59,16 @@ scheduled=$(sed -n 's/^connections: \([0-9]*\) scheduled.*/\1/p' <<<"$status")
 ((scheduled >= REQUESTS)) || fail "status shows $scheduled connections scheduled, expected at least $REQUESTS"
 pass "status counts $scheduled scheduled connections"
 
+# -L --stats --exact: the service's Conns are exactly the connections made,
+# split over its servers.
+stats=$(lvs -Ln --stats --exact)
+echo "$stats"
+svc_conns=$(awk -v vip="$VIP:80" '$1 == "TCP" && $2 == vip { print $3 }' <<<"$stats")
+rs_conns=$(awk '$1 == "->" && $2 ~ /:80$/ { sum += $3 } END { print sum + 0 }' <<<"$stats")
+((svc_conns == scheduled && rs_conns == scheduled)) ||
+    fail "--stats shows Conns $svc_conns for the service and $rs_conns over its servers, expected $scheduled"
+pass "--stats counts every connection"
+
 # ---- replies bypass the director ----
 to_dir=$(capture_count "$cap" "dst host $VIP and dst port 80")
 replies=$(capture_count "$cap" "src host $VIP and src port 80")
