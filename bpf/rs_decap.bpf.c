@@ -11,6 +11,7 @@
 #include <bpf/bpf_endian.h>
 #include <bpf/bpf_helpers.h>
 #include "lvs_xdp/abi.h"
+#include "parse.bpf.h"
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -60,13 +61,12 @@ static __always_inline int gre_len(__u8 *p, void *data_end)
 	return 4 + ((flags & GRE_CSUM) ? 4 : 0) + ((flags & GRE_KEY) ? 4 : 0) + ((flags & GRE_SEQ) ? 4 : 0);
 }
 
-/* Bytes from the outer IP header to the inner one, or -1 if not a tunnel. */
+/* Bytes from the outer IP header (a checked, unfragmented one) to the inner
+ * one, or -1 if not a tunnel. */
 static __always_inline int outer_len(struct iphdr *ip, void *data_end)
 {
 	__u32 ihl = ip->ihl * 4;
 	__u8 *l4 = (void *)ip + ihl;
-	if (ihl < sizeof(*ip) || ip->frag_off & bpf_htons(0x3fff))
-		return -1;
 	int extra;
 	switch (ip->protocol) {
 	case IPPROTO_IPIP:
@@ -92,8 +92,8 @@ int lvs_rs_decap(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
-	struct iphdr *ip = (void *)(eth + 1);
-	if ((void *)(ip + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP) || ip->version != 4)
+	struct iphdr *ip = parse_ipv4(data, data_end); /* outer fragments stay the kernel's */
+	if (!ip)
 		return XDP_PASS;
 
 	/* At most: IP header with options (60), UDP (8), GUE with 31 words of
