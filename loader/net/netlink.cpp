@@ -216,14 +216,23 @@ LinkInfo link_from(const nlmsghdr* nh) {
     return info;
 }
 
-// RTM_GETLINK by name (ifindex 0) or by index; nullopt when there is no such link.
-std::optional<LinkInfo> get_link(int ifindex, const std::string& name) {
-    Socket sock;
-    Request req(RTM_GETLINK, NLM_F_REQUEST);
+// A link request whose ifinfomsg names ifindex (0: none) and sets the
+// interface flags in change to those in flags.
+Request link_request(uint16_t type, uint16_t nl_flags, int ifindex, unsigned flags = 0, unsigned change = 0) {
+    Request req(type, nl_flags);
     ifinfomsg ifi{};
     ifi.ifi_family = AF_UNSPEC;
     ifi.ifi_index = ifindex;
+    ifi.ifi_flags = flags;
+    ifi.ifi_change = change;
     req.body(ifi);
+    return req;
+}
+
+// RTM_GETLINK by name (ifindex 0) or by index; nullopt when there is no such link.
+std::optional<LinkInfo> get_link(int ifindex, const std::string& name) {
+    Socket sock;
+    Request req = link_request(RTM_GETLINK, NLM_F_REQUEST, ifindex);
     if (ifindex == 0) req.attr_str(IFLA_IFNAME, name);
     req.attr_u32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
     LinkInfo info;
@@ -310,10 +319,7 @@ std::optional<int> find_ifindex(const std::string& name) {
 
 std::vector<LinkSummary> list_links() {
     Socket sock;
-    Request req(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP);
-    ifinfomsg ifi{};
-    ifi.ifi_family = AF_UNSPEC;
-    req.body(ifi);
+    Request req = link_request(RTM_GETLINK, NLM_F_REQUEST | NLM_F_DUMP, 0);
     req.attr_u32(IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS);
     std::vector<LinkSummary> out;
     Failure f = sock.transact(req, [&](const nlmsghdr* nh) {
@@ -329,10 +335,7 @@ std::vector<LinkSummary> list_links() {
 LinkCreated create_link(const std::string& name, const std::string& kind) {
     if (name.empty() || name.size() >= IFNAMSIZ) throw UserError("invalid interface name: " + name);
     Socket sock;
-    Request req(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL);
-    ifinfomsg ifi{};
-    ifi.ifi_family = AF_UNSPEC;
-    req.body(ifi);
+    Request req = link_request(RTM_NEWLINK, NLM_F_REQUEST | NLM_F_CREATE | NLM_F_EXCL, 0);
     req.attr_str(IFLA_IFNAME, name);
     size_t info = req.begin_nest(IFLA_LINKINFO);
     req.attr(IFLA_INFO_KIND, kind.data(), kind.size());
@@ -348,11 +351,7 @@ LinkCreated create_link(const std::string& name, const std::string& kind) {
 
 void delete_link(int ifindex) {
     Socket sock;
-    Request req(RTM_DELLINK, NLM_F_REQUEST);
-    ifinfomsg ifi{};
-    ifi.ifi_family = AF_UNSPEC;
-    ifi.ifi_index = ifindex;
-    req.body(ifi);
+    Request req = link_request(RTM_DELLINK, NLM_F_REQUEST, ifindex);
     Failure f = sock.transact(req, [](const nlmsghdr*) {});
     if (f.error == ENODEV) throw UserError("no such interface: " + iface_label(ifindex));
     if (f.error) throw UserError("cannot remove interface " + iface_label(ifindex) + ": " + describe(f));
@@ -360,13 +359,7 @@ void delete_link(int ifindex) {
 
 void set_link_up(int ifindex, bool up) {
     Socket sock;
-    Request req(RTM_NEWLINK, NLM_F_REQUEST);
-    ifinfomsg ifi{};
-    ifi.ifi_family = AF_UNSPEC;
-    ifi.ifi_index = ifindex;
-    ifi.ifi_flags = up ? IFF_UP : 0;
-    ifi.ifi_change = IFF_UP;
-    req.body(ifi);
+    Request req = link_request(RTM_NEWLINK, NLM_F_REQUEST, ifindex, up ? IFF_UP : 0, IFF_UP);
     Failure f = sock.transact(req, [](const nlmsghdr*) {});
     if (f.error == ENODEV) throw UserError("no such interface: " + iface_label(ifindex));
     if (f.error)

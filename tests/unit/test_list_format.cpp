@@ -1,6 +1,7 @@
 #include <gtest/gtest.h>
 
 #include "cli/command.h"
+#include "config_of.h"
 #include "error.h"
 #include "format/list.h"
 
@@ -8,12 +9,7 @@ using namespace lvs;
 
 namespace {
 
-Config config_of(std::vector<std::vector<std::string>> commands) {
-    Config cfg;
-    for (const auto& c : commands)
-        apply_command(cfg, parse_ipvsadm(c));
-    return cfg;
-}
+using lvs::test::config_of;
 
 // format_list for the -L command line args.
 std::string list(const Config& cfg, std::vector<std::string> args) {

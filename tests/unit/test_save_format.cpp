@@ -1,18 +1,14 @@
 #include <gtest/gtest.h>
 
 #include "cli/command.h"
+#include "config_of.h"
 #include "format/save.h"
 
 using namespace lvs;
 
 namespace {
 
-Config config_of(std::vector<std::vector<std::string>> commands) {
-    Config cfg;
-    for (const auto& c : commands)
-        apply_command(cfg, parse_ipvsadm(c));
-    return cfg;
-}
+using lvs::test::config_of;
 
 }  // namespace
 
