@@ -62,6 +62,43 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } lvs_conns SEC(".maps");
 
+/* IPVS's per-server connection counters (see abi.h): shared by all CPUs,
+ * changed with atomic adds, mmapable so the loader's sweep can do the same. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LVS_MAX_DESTS);
+	__type(key, __u32);
+	__type(value, struct lvs_dest_conns);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lvs_dest_conns SEC(".maps");
+
+/* Persistence templates (-p). */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, LVS_MAX_PERSIST);
+	__type(key, struct lvs_persist_key);
+	__type(value, struct lvs_persist);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lvs_persist SEC(".maps");
+
+/* lblc and lblcr: destination address -> server / server set. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, LVS_MAX_LBLC);
+	__type(key, struct lvs_lblc_key);
+	__type(value, struct lvs_lblc);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lvs_lblc SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, LVS_MAX_LBLC);
+	__type(key, struct lvs_lblc_key);
+	__type(value, struct lvs_lblcr);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lvs_lblcr SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, LVS_MAX_SERVICES);

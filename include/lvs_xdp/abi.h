@@ -25,6 +25,8 @@
 #define LVS_MAX_IFACES 256
 #define LVS_MAX_LADDRS 64 /* FullNAT local addresses (lvs_laddrs, an array) */
 #define LVS_DEFAULT_CONN_TABLE_SIZE (1u << 20)
+#define LVS_MAX_PERSIST (1u << 18) /* persistence templates */
+#define LVS_MAX_LBLC (1u << 16)    /* lblc / lblcr cache entries */
 
 /* The name of each pinned map is its BPF map name (all prefixed lvs_ because map
  * names are global across network namespaces). */
@@ -42,11 +44,36 @@ enum lvs_fwd {
 	LVS_FWD_ROUTE = 3,
 };
 
-/* Scheduler ids stored in lvs_svc.sched; the loader maps names to these. */
+/* Scheduler ids stored in lvs_svc.sched; the loader maps names to these.
+ * What each one's table (the service's slice of lvs_sched_table) holds:
+ * - RR, WRR: the pick sequence, walked one step per new flow;
+ * - LC, WLC, SED, NQ, FO, OVF, TWOS, LBLC, LBLCR: every server of the service
+ *   once, in IPVS's list order (newest first: IPVS adds at the list head),
+ *   which is the order its loops visit them and so breaks ties;
+ * - DH, SH: LVS_SH_TAB_SIZE buckets, filled as IPVS fills them;
+ * - MH: LVS_MH_TAB_SIZE Maglev lookup entries.
+ * An empty table (table_len 0) means no server takes new connections. */
 enum lvs_sched {
 	LVS_SCHED_RR = 1,
 	LVS_SCHED_WRR = 2,
+	LVS_SCHED_LC = 3,
+	LVS_SCHED_WLC = 4,
+	LVS_SCHED_LBLC = 5,
+	LVS_SCHED_LBLCR = 6,
+	LVS_SCHED_DH = 7,
+	LVS_SCHED_SH = 8,
+	LVS_SCHED_SED = 9,
+	LVS_SCHED_NQ = 10,
+	LVS_SCHED_FO = 11,
+	LVS_SCHED_OVF = 12,
+	LVS_SCHED_MH = 13,
+	LVS_SCHED_TWOS = 14,
 };
+
+#define LVS_SH_TAB_SIZE 256  /* IP_VS_SH_TAB_SIZE; dh's table has the same size */
+#define LVS_MH_TAB_SIZE 4093 /* IP_VS_MH_TAB_SIZE at the default CONFIG_IP_VS_MH_TAB_INDEX 12 */
+/* A table entry of DH, SH and MH that names no server. */
+#define LVS_TABLE_NO_DEST 0xffffffffu
 
 struct lvs_addr {
 	union {
@@ -81,6 +108,9 @@ struct lvs_svc_key {
 
 /* Service flags, as IPVS's IP_VS_SVC_F_* where they share a meaning. */
 #define LVS_SVC_F_PERSISTENT 0x0001
+#define LVS_SVC_F_SCHED1 0x0008 /* sh-fallback, mh-fallback (-b) */
+#define LVS_SVC_F_SCHED2 0x0010 /* sh-port, mh-port */
+#define LVS_SVC_F_SCHED3 0x0020
 
 struct lvs_svc {
 	__u32 id;        /* index into lvs_svc_stats and lvs_sched_pos */
@@ -135,6 +165,22 @@ struct lvs_dest {
 	__be16 tun_port; /* GUE: the server's UDP port */
 	__u32 mtu;       /* egress MTU towards the server (with the L2 fields) */
 	struct lvs_addr tun_src; /* outer source address (with the L2 fields) */
+	__u32 last_weight; /* the latest non-zero weight (IPVS's last_weight; mh's table uses it) */
+};
+
+/* lvs_dest_conns: array indexed by destination id, IPVS's per-server
+ * connection counters, which lc, wlc, sed, nq, ovf, twos, lblc and lblcr read.
+ * The XDP program changes them with atomic adds as connections start, change
+ * state and end; the loader's expiry sweep takes expired entries out through
+ * the same memory (the map is mmapable), so both sides stay exact. Signed:
+ * a reader treats a transiently negative count as 0. */
+#define LVS_DEST_CONNS_F_OVERLOAD 0x1 /* IPVS's IP_VS_DEST_F_OVERLOAD (-x/-y thresholds) */
+
+struct lvs_dest_conns {
+	__s32 active;   /* TCP connections in ESTABLISHED */
+	__s32 inactive; /* every other connection (UDP always) */
+	__s32 persist;  /* persistence templates naming this server */
+	__u32 flags;    /* LVS_DEST_CONNS_F_* */
 };
 
 /* lvs_conns: LRU hash, one entry per flow (client to virtual service). */
@@ -173,6 +219,17 @@ enum lvs_tcp_state {
 #define LVS_CONN_F_REPLY 0x01 /* NAT: keyed by the server's reply, leads back to the client */
 #define LVS_CONN_F_SNAT 0x02  /* rewrite the source to nat_saddr:nat_sport */
 #define LVS_CONN_F_DNAT 0x04  /* rewrite the destination to nat_daddr:nat_dport */
+#define LVS_CONN_F_PERSIST 0x08 /* scheduled through a persistence template (keeps it alive) */
+
+/* lvs_conn.acct: which counter of lvs_dest_conns the entry is counted in. Whoever
+ * takes an entry out (the XDP program rescheduling it, the sweep expiring it)
+ * swaps acct to LVS_ACCT_NONE first and decrements only if it was counted, so
+ * an entry is never taken out twice. */
+enum lvs_acct {
+	LVS_ACCT_NONE = 0,
+	LVS_ACCT_ACTIVE = 1,
+	LVS_ACCT_INACTIVE = 2,
+};
 
 struct lvs_conn {
 	__u32 dest_id;
@@ -193,6 +250,52 @@ struct lvs_conn {
 	__u32 ifindex;
 	__u8 dmac[6];
 	__u8 smac[6];
+	__u32 acct; /* enum lvs_acct; a whole word, for the atomic swap */
+};
+
+/* lvs_persist: LRU hash, IPVS's persistence templates: a client (network, -M)
+ * of a persistent service (-p) and the server it sticks to. Port-0 services
+ * (all ports of the VIP) have one template for all ports, as in IPVS. */
+struct lvs_persist_key {
+	struct lvs_addr client; /* the client's address under the service's netmask */
+	__u32 svc_id;
+	__u32 pad;
+};
+
+struct lvs_persist {
+	__u32 dest_id;
+	__u32 dest_gen;
+	__u64 expires; /* jiffies; pushed on by every connection it controls */
+	__u32 acct;    /* 1 while counted in lvs_dest_conns.persist */
+	__u32 pad;
+};
+
+/* lvs_lblc / lvs_lblcr: LRU hashes from (service, destination address) to the
+ * server (lblc) or server set (lblcr) that address is cached on. Entries unused
+ * for lvs_config.lblc_expiration seconds count as absent (IPVS frees them);
+ * lblcr drops the most loaded member of a set that has not changed for
+ * lvs_config.lblcr_expiration seconds. */
+struct lvs_lblc_key {
+	struct lvs_addr daddr;
+	__u32 svc_id;
+	__u32 pad;
+};
+
+struct lvs_lblc {
+	__u32 dest_id;
+	__u32 dest_gen;
+	__u64 lastuse; /* jiffies */
+};
+
+#define LVS_LBLCR_SET_MAX 16 /* members of one lblcr set */
+
+struct lvs_lblcr {
+	__u64 lastuse; /* jiffies */
+	__u64 lastmod; /* jiffies the set last changed */
+	__u32 count;   /* members in use */
+	__u32 pad;
+	__u32 dest_id[LVS_LBLCR_SET_MAX];
+	__u32 dest_gen[LVS_LBLCR_SET_MAX];
 };
 
 /* lvs_svc_stats / lvs_dest_stats: per-CPU, indexed by service / destination id.
@@ -223,7 +326,8 @@ struct lvs_xdp_stats {
 
 /* lvs_config: array of one, settings of the attach that the loader needs when it
  * fills destinations. */
-#define LVS_CFG_F_NAT 0x1 /* some server is NAT: look for replies in lvs_conns */
+#define LVS_CFG_F_NAT 0x1   /* some server is NAT: look for replies in lvs_conns */
+#define LVS_CFG_F_PORT0 0x2 /* some service has port 0 (all ports): look for it on a miss */
 
 struct lvs_config {
 	struct lvs_addr tun_src; /* --tun-src; all zero: the egress interface's address */
@@ -234,6 +338,10 @@ struct lvs_config {
 	 * defaults, written by the first attach; --set changes them. */
 	__u32 tcp_timeout[LVS_TCP_S_SLOTS]; /* [0, LVS_TCP_S_LAST) used */
 	__u32 udp_timeout;
+	/* IPVS's sysctls net.ipv4.vs.lblc_expiration / lblcr_expiration, seconds
+	 * (default 24 h). */
+	__u32 lblc_expiration;
+	__u32 lblcr_expiration;
 };
 
 /* lvs_ifaces: hash from ifindex to an attached interface. */

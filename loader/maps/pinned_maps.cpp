@@ -40,6 +40,10 @@ Maps Maps::open(const std::string& dir) {
         .config = open_pinned(dir, "lvs_config"),
         .laddrs = open_pinned(dir, "lvs_laddrs"),
         .vip_filter = open_pinned(dir, "lvs_vip_filter"),
+        .dest_conns = open_pinned(dir, "lvs_dest_conns"),
+        .persist = open_pinned(dir, "lvs_persist"),
+        .lblc = open_pinned(dir, "lvs_lblc"),
+        .lblcr = open_pinned(dir, "lvs_lblcr"),
     };
 }
 

@@ -95,6 +95,7 @@ void Config::add_dest(const ServiceKey& key, const Dest& dest) {
         refuse("Invalid operation: real server address " + dest.addr.str() +
                         " is not a unicast address");
     svc->dests.push_back(dest);
+    svc->dests.back().last_weight = dest.weight;
 }
 
 void Config::edit_dest(const ServiceKey& key, const Dest& dest) {
@@ -106,10 +107,14 @@ void Config::edit_dest(const ServiceKey& key, const Dest& dest) {
     if (!cur)
         refuse("No such destination");
     const uint32_t id = cur->id;  // the slot stays the same server's
+    // IPVS keeps the latest non-zero weight, so quiescing a server (weight 0)
+    // leaves mh's table as it was.
+    const uint32_t last_weight = dest.weight ? dest.weight : cur->last_weight;
     // ipvsadm sends the whole server on -e, so what the line leaves out (weight,
     // method, tunnel type, port and checksum) goes back to its default.
     *cur = dest;
     cur->id = id;
+    cur->last_weight = last_weight;
 }
 
 void Config::delete_dest(const ServiceKey& key, const Addr& addr, uint16_t port) {

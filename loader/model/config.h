@@ -35,6 +35,7 @@ struct Dest {
     uint16_t port = 0;
     Fwd fwd = Fwd::Route;
     uint32_t weight = 1;
+    uint32_t last_weight = 1;  // the latest non-zero weight (IPVS's last_weight, for mh)
     uint32_t u_threshold = 0;
     uint32_t l_threshold = 0;
     TunType tun_type = TunType::Ipip;  // meaningful for Fwd::Tunnel only
@@ -47,7 +48,7 @@ struct Dest {
 struct Service {
     ServiceKey key;
     std::string sched = "wlc";
-    uint32_t flags = 0;     // LVS_SVC_F_*
+    uint32_t flags = 0;     // LVS_SVC_F_*: persistent, and -b's SCHED1..3
     uint32_t timeout = 0;   // persistence timeout, seconds
     uint32_t netmask = 32;  // persistence netmask as a prefix length
     std::vector<Dest> dests;

@@ -24,6 +24,8 @@ void ensure_default_settings(const Maps& maps) {
     for (int s = 0; s < LVS_TCP_S_LAST; ++s)
         c.tcp_timeout[s] = kDefaultTcpTimeouts[s];
     c.udp_timeout = kDefaultUdpTimeout;
+    c.lblc_expiration = kDefaultLblcExpiration;
+    c.lblcr_expiration = kDefaultLblcExpiration;
     config.put(0, c);
 }
 

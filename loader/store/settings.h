@@ -15,6 +15,8 @@ namespace lvs {
 // IPVS's default timeouts in seconds (ip_vs_proto_tcp.c, ip_vs_proto_udp.c).
 extern const std::array<uint32_t, LVS_TCP_S_LAST> kDefaultTcpTimeouts;
 inline constexpr uint32_t kDefaultUdpTimeout = 300;
+// IPVS's net.ipv4.vs.lblc_expiration and lblcr_expiration: 24 hours.
+inline constexpr uint32_t kDefaultLblcExpiration = 24 * 60 * 60;
 
 // Writes the default timeouts where none are set yet (a fresh pin directory).
 void ensure_default_settings(const Maps& maps);

@@ -124,6 +124,7 @@ Config Store::load() const {
         x.port = ntohs(d.port);
         x.fwd = static_cast<Fwd>(d.fwd);
         x.weight = d.weight;
+        x.last_weight = d.last_weight;
         x.u_threshold = d.u_threshold;
         x.l_threshold = d.l_threshold;
         x.tun_type = static_cast<TunType>(d.tun_type);
@@ -200,6 +201,7 @@ void Store::commit(const Config& before, const Config& after) const {
             e.order = i;
             e.flags |= LVS_DEST_F_IN_USE;
             e.weight = d.weight;
+            e.last_weight = d.last_weight;
             e.u_threshold = d.u_threshold;
             e.l_threshold = d.l_threshold;
             e.tun_type = static_cast<uint8_t>(d.tun_type);
