@@ -59,4 +59,21 @@ std::string netmask_text(const Service& svc) {
     return inet_ntop(AF_INET, &a, buf, sizeof buf);
 }
 
+std::string sched_flags_text(const Service& svc) {
+    static constexpr uint32_t kBits[] = {LVS_SVC_F_SCHED1, LVS_SVC_F_SCHED2, LVS_SVC_F_SCHED3};
+    static constexpr const char* kGeneric[] = {"flag-1", "flag-2", "flag-3"};
+    static constexpr const char* kShMh[] = {"-fallback", "-port", nullptr};
+    const bool named = svc.sched == "sh" || svc.sched == "mh";
+    std::string out;
+    for (int i = 0; i < 3; ++i) {
+        if (!(svc.flags & kBits[i]))
+            continue;
+        std::string name = named ? (kShMh[i] ? svc.sched + kShMh[i] : "") : kGeneric[i];
+        if (name.empty())
+            continue;
+        out += (out.empty() ? "" : ",") + name;
+    }
+    return out;
+}
+
 }  // namespace lvs

@@ -17,4 +17,9 @@ std::string addrport_text(const Addr& addr, uint16_t port, Proto proto, bool num
 // IPv6), or "" when it is the default /32 (/128), which ipvsadm leaves out.
 std::string netmask_text(const Service& svc);
 
+// The -b flags of svc as ipvsadm's print_sched_flags writes them, comma-joined
+// ("sh-fallback,sh-port"; flag-1..3 for schedulers without names for them),
+// or "" when none is set.
+std::string sched_flags_text(const Service& svc);
+
 }  // namespace lvs
