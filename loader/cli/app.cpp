@@ -13,6 +13,7 @@
 #include "attach/attach.h"
 #include "cli/command.h"
 #include "cli/ipvsadm_exec.h"
+#include "daemon/daemon.h"
 #include "error.h"
 #include "log.h"
 #include "maps/pin_dir.h"
@@ -24,7 +25,7 @@
 namespace lvs {
 namespace {
 
-const std::vector<std::string> kSubcommands = {"attach", "detach", "status", "realserver", "laddr"};
+const std::vector<std::string> kSubcommands = {"attach", "detach", "status", "realserver", "laddr", "daemon"};
 
 void require_root() {
     if (geteuid() != 0)
@@ -122,7 +123,13 @@ int run_subcommand(std::vector<std::string> args, const std::string& pin_dir) {
     laddr_add->add_option("addr", laddr_args, "local addresses of the director")->required();
     auto* laddr_del = laddr->add_subcommand("del", "remove addresses from the pool");
     laddr_del->add_option("addr", laddr_args, "local addresses of the director")->required();
-    auto* laddr_list = laddr->add_subcommand("list", "show the pool");
+    laddr->add_subcommand("list", "show the pool");
+
+    DaemonOptions daemon_opts{.pin_dir = pin_dir};
+    auto* daemon_cmd = app.add_subcommand("daemon", "remove expired connections and take them out of the servers' "
+                                                    "counters every interval, until SIGTERM/SIGINT");
+    daemon_cmd->add_option("--interval", daemon_opts.interval_s, "seconds between sweeps (default 1)")
+        ->check(CLI::Range(1u, 3600u));
 
     std::vector<std::string> argv_rev(args.rbegin(), args.rend());
     try {
@@ -141,6 +148,8 @@ int run_subcommand(std::vector<std::string> args, const std::string& pin_dir) {
                                      .tun_src = src});
     } else if (detach_cmd->parsed()) {
         detach(ifaces, pin_dir);
+    } else if (daemon_cmd->parsed()) {
+        run_daemon(daemon_opts);
     } else if (status_cmd->parsed()) {
         std::cout << status(pin_dir);
     } else if (rs_add->parsed() && rs_tun) {

@@ -10,12 +10,14 @@
 #include "format/list.h"
 #include "format/save.h"
 #include "maps/counters.h"
+#include "maps/dest_conns.h"
 #include "maps/pin_dir.h"
 #include "maps/pinned_maps.h"
 #include "store/laddrs.h"
 #include "store/settings.h"
 #include "store/conn_table.h"
 #include "store/store.h"
+#include "store/sweep.h"
 
 namespace lvs {
 namespace {
@@ -81,20 +83,19 @@ void run_ipvsadm(const Command& cmd, const std::string& pin_dir) {
         return;
     case Action::List: {
         Maps maps = Maps::open(pin_dir);
+        // What IPVS's timers would have removed by now is gone before anything
+        // is counted or shown, so the listing is exact without a daemon.
+        sweep_expired(maps);
         Config cfg = Store(maps).load();
-        std::vector<LiveConn> live = live_connections(maps);
         if (cmd.list.connection) {
-            std::cout << format_conns(conn_rows(live, cfg), cmd.list.numeric);
+            std::cout << format_conns(conn_rows(live_connections(maps), live_templates(maps), cfg),
+                                      cmd.list.numeric, cmd.list.persistent_conn);
             return;
         }
-        std::map<uint32_t, ConnCounts> counts = count_connections(live);
+        const DestConns counters(maps.dest_conns);
         ListData data{.cfg = &cfg,
                       .conn_table_size = maps.conns.max_entries(),
-                      .conn_counts =
-                          [&](uint32_t dest_id) {
-                              ConnCounts c = counts.count(dest_id) ? counts.at(dest_id) : ConnCounts{};
-                              return std::pair{c.active, c.inactive};
-                          },
+                      .conn_counts = [&](uint32_t dest_id) { return counters.read(dest_id); },
                       .service_stats = [&](uint32_t svc_id) { return service_counters(maps, svc_id); },
                       .dest_stats = [&](uint32_t dest_id) { return dest_counters(maps, dest_id); },
                       .only = cmd.service ? std::optional<ServiceKey>(cmd.service->key) : std::nullopt,

@@ -34,8 +34,6 @@ void reject_unavailable(const ListOptions& o) {
     };
     if (o.rate)
         refuse("--rate is");
-    if (o.persistent_conn)
-        refuse("--persistent-conn is");
 }
 
 std::string title(const ListOptions& o) {
@@ -46,6 +44,9 @@ std::string title(const ListOptions& o) {
         return printf_string("%-33s %-10s %-10s %-10s %-10s\n  -> RemoteAddress:Port\n",
                              "Prot LocalAddress:Port", "Uthreshold", "Lthreshold", "ActiveConn",
                              "InActConn");
+    if (o.persistent_conn)
+        return printf_string("%-33s %-9s %-11s %-10s %-10s\n  -> RemoteAddress:Port\n",
+                             "Prot LocalAddress:Port", "Weight", "PersistConn", "ActiveConn", "InActConn");
     if (o.tun_info)
         return "Prot LocalAddress:Port Scheduler Flags\n"
                "  -> RemoteAddress:Port           Forward TunnelInfo    Weight ActiveConn InActConn\n";
@@ -95,6 +96,8 @@ std::string service_line(const Service& svc, const ListData& data, const ListOpt
         return printf_string("%-33s", name.c_str()) +
                stats_columns(data.service_stats ? data.service_stats(svc.id) : lvs_counters{}, o);
     std::string line = name + " " + svc.sched;
+    if (svc.flags & (LVS_SVC_F_SCHED1 | LVS_SVC_F_SCHED2 | LVS_SVC_F_SCHED3))
+        line += " (" + sched_flags_text(svc) + ")";
     if (svc.flags & LVS_SVC_F_PERSISTENT) {
         line += " persistent " + std::to_string(svc.timeout);
         if (auto mask = netmask_text(svc); !mask.empty())
@@ -110,16 +113,19 @@ std::string dest_line(const Service& svc, const Dest& d, const ListData& data, c
     if (o.stats)  // "  -> %-28s" then print_largenum five times
         return printf_string("  -> %-28s", name.c_str()) +
                stats_columns(data.dest_stats ? data.dest_stats(d.id) : lvs_counters{}, o);
-    const auto [active, inactive] = data.conn_counts ? data.conn_counts(d.id) : std::pair<uint32_t, uint32_t>{};
+    const DestConnCounts c = data.conn_counts ? data.conn_counts(d.id) : DestConnCounts{};
     const int weight = static_cast<int>(d.weight);
     if (o.thresholds)
         return printf_string("  -> %-28s %-10u %-10u %-10u %-10u\n", name.c_str(), d.u_threshold,
-                             d.l_threshold, active, inactive);
+                             d.l_threshold, c.active, c.inactive);
+    if (o.persistent_conn)  // ipvsadm's %-9u: the weight unsigned here
+        return printf_string("  -> %-28s %-9u %-11u %-10u %-10u\n", name.c_str(), d.weight, c.persist, c.active,
+                             c.inactive);
     if (o.tun_info)
         return printf_string("  -> %-28s %-7s %-13s %-6d %-10u %-10u\n", name.c_str(), fwd_name(d),
-                             tunnel_info(d).c_str(), weight, active, inactive);
+                             tunnel_info(d).c_str(), weight, c.active, c.inactive);
     return printf_string("  -> %-28s %-7s %-6d %-10u %-10u\n", name.c_str(), fwd_name(d), weight,
-                         active, inactive);
+                         c.active, c.inactive);
 }
 
 }  // namespace

@@ -5,10 +5,10 @@
 #include <functional>
 #include <optional>
 #include <string>
-#include <utility>
 
 #include "cli/command.h"
 #include "lvs_xdp/abi.h"
+#include "maps/dest_conns.h"
 #include "model/config.h"
 
 namespace lvs {
@@ -16,8 +16,9 @@ namespace lvs {
 struct ListData {
     const Config* cfg = nullptr;
     uint32_t conn_table_size = 0;  // the "(size=N)" of the version line
-    // ActiveConn and InActConn of a destination id; when empty, both are 0.
-    std::function<std::pair<uint32_t, uint32_t>(uint32_t dest_id)> conn_counts;
+    // ActiveConn, InActConn and PersistConn of a destination id (IPVS's
+    // activeconns, inactconns, persistconns); when empty, all 0.
+    std::function<DestConnCounts(uint32_t dest_id)> conn_counts;
     // What --stats shows: the counter totals of a service id and of a
     // destination id; when empty, all 0.
     std::function<lvs_counters(uint32_t svc_id)> service_stats;
@@ -38,7 +39,7 @@ Timeouts ipvsadm_timeouts(const lvs_config& c);
 std::string largenum(uint64_t n, bool exact);
 
 // Throws UserError("No such service") when `only` names no service, and for
-// listings lvs-xdp can't produce yet (--rate, --persistent-conn).
+// listings lvs-xdp can't produce yet (--rate).
 // -c is format_conns' (format/conns.h).
 std::string format_list(const ListData& d, const ListOptions& o);
 

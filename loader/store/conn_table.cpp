@@ -4,8 +4,37 @@
 #include <string>
 
 #include "error.h"
+#include "store/settings.h"
 
 namespace lvs {
+namespace {
+
+// Reads the table and the clock at one moment, and answers for each entry
+// whether it is live and how long it has left.
+class Liveness {
+public:
+    explicit Liveness(const Maps& maps)
+        : hz_(jiffies_per_second(read_settings(maps))),
+          now_(kernel_jiffies()),
+          dests_(ArrayMap<lvs_dest>(maps.dests).all()) {}
+
+    // Not expired, and its server still in the slot (else the XDP program
+    // reschedules it at its next packet).
+    bool live(uint64_t expires, uint32_t dest_id, uint32_t dest_gen) const {
+        if (expires <= now_ || dest_id >= dests_.size())
+            return false;
+        const lvs_dest& d = dests_[dest_id];
+        return (d.flags & LVS_DEST_F_IN_USE) && d.gen == dest_gen;
+    }
+    uint32_t seconds_left(uint64_t expires) const { return static_cast<uint32_t>((expires - now_ + hz_ - 1) / hz_); }
+
+private:
+    uint32_t hz_;
+    uint64_t now_;
+    std::vector<lvs_dest> dests_;
+};
+
+}  // namespace
 
 uint64_t kernel_jiffies() {
     std::ifstream in("/proc/timer_list");
@@ -15,31 +44,26 @@ uint64_t kernel_jiffies() {
     throw UserError("cannot read the kernel's clock from /proc/timer_list (needs root)");
 }
 
+uint32_t jiffies_per_second(const lvs_config& c) {
+    return c.hz ? c.hz : 250;
+}
+
 std::vector<LiveConn> live_connections(const Maps& maps) {
-    uint32_t hz = ArrayMap<lvs_config>(maps.config).get(0).hz;
-    if (hz == 0)
-        hz = 250;
-    uint64_t now = kernel_jiffies();
-    std::vector<lvs_dest> dests = ArrayMap<lvs_dest>(maps.dests).all();
+    const Liveness l(maps);
     std::vector<LiveConn> out;
-    for (const auto& [key, c] : HashMap<lvs_flow_key, lvs_conn>(maps.conns).entries()) {
-        if ((c.flags & LVS_CONN_F_REPLY) || c.expires <= now || c.dest_id >= dests.size())
-            continue;
-        const lvs_dest& d = dests[c.dest_id];
-        if (!(d.flags & LVS_DEST_F_IN_USE) || d.gen != c.dest_gen)
-            continue;  // its server was removed: the XDP program reschedules it
-        out.push_back({key, c, static_cast<uint32_t>((c.expires - now + hz - 1) / hz)});
-    }
+    for (const auto& [key, c] : HashMap<lvs_flow_key, lvs_conn>(maps.conns).entries())
+        if (!(c.flags & LVS_CONN_F_REPLY) && l.live(c.expires, c.dest_id, c.dest_gen))
+            out.push_back({key, c, l.seconds_left(c.expires)});
     return out;
 }
 
-std::map<uint32_t, ConnCounts> count_connections(const std::vector<LiveConn>& conns) {
-    std::map<uint32_t, ConnCounts> counts;
-    for (const LiveConn& l : conns) {
-        bool active = l.key.proto == 6 /* TCP */ && l.conn.state == LVS_TCP_S_ESTABLISHED;
-        (active ? counts[l.conn.dest_id].active : counts[l.conn.dest_id].inactive)++;
-    }
-    return counts;
+std::vector<LiveTemplate> live_templates(const Maps& maps) {
+    const Liveness l(maps);
+    std::vector<LiveTemplate> out;
+    for (const auto& [key, t] : HashMap<lvs_persist_key, lvs_persist>(maps.persist).entries())
+        if (l.live(t.expires, t.dest_id, t.dest_gen))
+            out.push_back({key, t, l.seconds_left(t.expires)});
+    return out;
 }
 
 }  // namespace lvs

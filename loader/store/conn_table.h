@@ -1,13 +1,9 @@
-// The connection table as the control plane reads it: for `-L -c`, and for the
-// ActiveConn / InActConn columns, counted the way IPVS counts them (a TCP
-// connection in ESTABLISHED is active, any other connection inactive). Read on
-// demand, so the counts are exact at the moment of the listing; entries whose
-// expiry has passed are not counted (the LRU table drops them only when it
-// needs the room).
+// The connection table and the persistence templates as the control plane
+// reads them for `-L -c`. Entries whose expiry has passed are left out (the
+// sweep, store/sweep.h, removes them; every listing runs it first).
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <vector>
 
 #include "lvs_xdp/abi.h"
@@ -25,14 +21,19 @@ struct LiveConn {
 // a configured server.
 std::vector<LiveConn> live_connections(const Maps& maps);
 
-struct ConnCounts {
-    uint32_t active = 0;
-    uint32_t inactive = 0;
+struct LiveTemplate {
+    lvs_persist_key key;  // client network, service id
+    lvs_persist tpl;
+    uint32_t expires_in_s;  // seconds left
 };
-// Per destination id.
-std::map<uint32_t, ConnCounts> count_connections(const std::vector<LiveConn>& conns);
+
+// The live persistence templates: not expired, and still on a configured server.
+std::vector<LiveTemplate> live_templates(const Maps& maps);
 
 // The kernel's jiffies now (/proc/timer_list), the XDP program's clock.
 uint64_t kernel_jiffies();
+
+// lvs_config's hz, or the 250 the XDP program assumes while it is unknown (0).
+uint32_t jiffies_per_second(const lvs_config& c);
 
 }  // namespace lvs

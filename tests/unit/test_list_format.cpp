@@ -49,7 +49,7 @@ TEST(ListFormat, ConnectionCountsComeFromTheCallback) {
     cfg.services()[0].dests[0].id = 7;
     ListData data{.cfg = &cfg,
                   .conn_table_size = 1048576,
-                  .conn_counts = [](uint32_t id) { return std::pair<uint32_t, uint32_t>(id * 100, 5); }};
+                  .conn_counts = [](uint32_t id) { return DestConnCounts{.active = id * 100, .inactive = 5}; }};
     ListOptions numeric;
     numeric.numeric = true;
     EXPECT_EQ(format_list(data, numeric),
@@ -200,9 +200,58 @@ TEST(ListFormat, WithoutNumericNamesAreResolved) {
 }
 
 TEST(ListFormat, ListingsNotAvailableYetAreRefused) {
-    const Config cfg;
-    for (const char* opt : {"--rate", "--persistent-conn"})
-        EXPECT_THROW(list(cfg, {"-L", opt}), UserError) << opt;
+    EXPECT_THROW(list(Config{}, {"-L", "--rate"}), UserError);
+}
+
+// ipvsadm's print_title and print_service_entry under FMT_PERSISTENTCONN: the
+// default service line, then weight, persistconns, activeconns, inactconns.
+TEST(ListFormat, GoldenPersistentConn) {
+    Config cfg = config_of({{"-A", "-t", "192.168.88.250:443", "-s", "rr", "-p", "600"},
+                            {"-a", "-t", "192.168.88.250:443", "-r", "192.168.88.50", "-g", "-w", "3"},
+                            {"-a", "-t", "192.168.88.250:443", "-r", "192.168.88.51", "-g", "-w", "0"}});
+    cfg.services()[0].dests[0].id = 1;
+    cfg.services()[0].dests[1].id = 2;
+    ListData data{.cfg = &cfg, .conn_table_size = 4096, .conn_counts = [](uint32_t id) {
+                      return id == 1 ? DestConnCounts{.active = 12, .inactive = 3, .persist = 7}
+                                     : DestConnCounts{.active = 0, .inactive = 1, .persist = 123456789};
+                  }};
+    ListOptions o;
+    o.numeric = o.persistent_conn = true;
+    EXPECT_EQ(format_list(data, o),
+              "IP Virtual Server version 1.2.1 (size=4096)\n"
+              "Prot LocalAddress:Port            Weight    PersistConn ActiveConn InActConn \n"
+              "  -> RemoteAddress:Port\n"
+              "TCP  192.168.88.250:443 rr persistent 600\n"
+              "  -> 192.168.88.50:443            3         7           12         3         \n"
+              "  -> 192.168.88.51:443            0         123456789   0          1         \n");
+}
+
+TEST(ListFormat, PersistentConnOfOneService) {
+    const Config cfg = config_of({{"-A", "-u", "192.168.88.250:53", "-s", "rr"},
+                                  {"-a", "-u", "192.168.88.250:53", "-r", "192.168.88.53", "-w", "2"}});
+    EXPECT_EQ(list(cfg, {"-L", "-n", "--persistent-conn", "-u", "192.168.88.250:53"}),
+              "Prot LocalAddress:Port            Weight    PersistConn ActiveConn InActConn \n"
+              "  -> RemoteAddress:Port\n"
+              "UDP  192.168.88.250:53 rr\n"
+              "  -> 192.168.88.53:53             2         0           0          0         \n");
+}
+
+// print_service_entry: " (" + print_sched_flags + ")" after the scheduler,
+// before persistence, in every listing with the default service line.
+TEST(ListFormat, SchedulerFlagsFollowTheScheduler) {
+    Config cfg = config_of({{"-A", "-t", "192.168.88.250:80", "-s", "rr", "-p", "60"},
+                            {"-A", "-t", "192.168.88.251:80", "-s", "rr"}});
+    cfg.services()[0].sched = "sh";
+    cfg.services()[0].flags |= LVS_SVC_F_SCHED1 | LVS_SVC_F_SCHED2;
+    cfg.services()[1].flags |= LVS_SVC_F_SCHED3;
+    const std::string services = "TCP  192.168.88.250:80 sh (sh-fallback,sh-port) persistent 60\n"
+                                 "TCP  192.168.88.251:80 rr (flag-3)\n";
+    EXPECT_EQ(list(cfg, {"-L", "-n"}), kHeader + services);
+    EXPECT_EQ(list(cfg, {"-L", "-n", "--thresholds"}),
+              "IP Virtual Server version 1.2.1 (size=4096)\n"
+              "Prot LocalAddress:Port            Uthreshold Lthreshold ActiveConn InActConn \n"
+              "  -> RemoteAddress:Port\n" +
+                  services);
 }
 
 // The seed's NAT set-up plus a FullNAT server and a DR one in the same service.

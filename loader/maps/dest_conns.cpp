@@ -1,0 +1,85 @@
+#include "maps/dest_conns.h"
+
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cstring>
+#include <string>
+
+#include "error.h"
+
+namespace lvs {
+namespace {
+
+std::atomic_ref<int32_t> counter(lvs_dest_conns& s, DestCounter c) {
+    static constexpr int32_t lvs_dest_conns::*kField[] = {&lvs_dest_conns::active, &lvs_dest_conns::inactive,
+                                                         &lvs_dest_conns::persist};  // by DestCounter
+    return std::atomic_ref<int32_t>(s.*kField[static_cast<size_t>(c)]);
+}
+
+uint32_t non_negative(int32_t& v) {
+    return static_cast<uint32_t>(std::max(std::atomic_ref<int32_t>(v).load(std::memory_order_relaxed), 0));
+}
+
+}  // namespace
+
+DestConns::DestConns(const MapFd& map) {
+    const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
+    const size_t used = size_t{map.max_entries()} * sizeof(lvs_dest_conns);
+    bytes_ = (used + page - 1) / page * page;
+    void* p = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_SHARED, map.fd(), 0);
+    if (p == MAP_FAILED)
+        throw UserError("cannot map " + map.name() + " into memory (" + std::strerror(errno) +
+                        "); its pin is from an older lvs-xdp: detach every interface, remove the pin "
+                        "directory and attach again");
+    base_ = static_cast<lvs_dest_conns*>(p);
+}
+
+DestConns::~DestConns() {
+    munmap(base_, bytes_);
+}
+
+lvs_dest_conns* DestConns::slot(uint32_t dest_id) const {
+    if (size_t{dest_id} * sizeof(lvs_dest_conns) >= bytes_)
+        throw UserError("destination id " + std::to_string(dest_id) + " is outside lvs_dest_conns");
+    return base_ + dest_id;
+}
+
+DestConnCounts DestConns::read(uint32_t dest_id) const {
+    lvs_dest_conns& s = *slot(dest_id);
+    return {.active = non_negative(s.active),
+            .inactive = non_negative(s.inactive),
+            .persist = non_negative(s.persist),
+            .overload = (std::atomic_ref<uint32_t>(s.flags).load(std::memory_order_relaxed) &
+                         LVS_DEST_CONNS_F_OVERLOAD) != 0};
+}
+
+void DestConns::increment(uint32_t dest_id, DestCounter c) {
+    counter(*slot(dest_id), c).fetch_add(1, std::memory_order_relaxed);
+}
+
+void DestConns::decrement(uint32_t dest_id, DestCounter c) {
+    counter(*slot(dest_id), c).fetch_sub(1, std::memory_order_relaxed);
+}
+
+bool leaves_overload(int64_t total, const lvs_dest& dest) {
+    if (dest.l_threshold != 0)
+        return total < int64_t{dest.l_threshold};
+    if (dest.u_threshold != 0)
+        return total * 4 < int64_t{dest.u_threshold} * 3;
+    return true;
+}
+
+void DestConns::unbind(uint32_t dest_id, DestCounter c, const lvs_dest& dest) {
+    decrement(dest_id, c);
+    lvs_dest_conns& s = *slot(dest_id);
+    const int64_t total = int64_t{std::atomic_ref<int32_t>(s.active).load(std::memory_order_relaxed)} +
+                          std::atomic_ref<int32_t>(s.inactive).load(std::memory_order_relaxed);
+    if (leaves_overload(total, dest))
+        std::atomic_ref<uint32_t>(s.flags).fetch_and(~uint32_t{LVS_DEST_CONNS_F_OVERLOAD},
+                                                     std::memory_order_relaxed);
+}
+
+}  // namespace lvs

@@ -1,0 +1,37 @@
+// The expiry sweep: what kernel IPVS's per-connection timers do, done in
+// passes. The XDP program only notices a dead entry when a packet of its flow
+// comes back, so without a sweep an ended connection would stay counted in
+// its server's ActiveConn/InActConn (and in lc/wlc/... decisions) until the
+// LRU table reused its slot. The sweep removes every entry whose time has
+// passed and takes it out of its server's counters as IPVS's
+// ip_vs_unbind_dest does (OVERLOAD included).
+//
+// Any number of sweeps may run at once (every -L runs one, the daemon runs
+// one a second): an entry is removed with BPF_MAP_LOOKUP_AND_DELETE_ELEM, so
+// exactly one of them gets it and accounts for it.
+#pragma once
+
+#include <cstdint>
+
+#include "maps/pinned_maps.h"
+
+namespace lvs {
+
+struct SweepResult {
+    uint64_t conns = 0;      // client connection entries
+    uint64_t replies = 0;    // NAT reply entries
+    uint64_t templates = 0;  // persistence templates
+    uint64_t lblc = 0;       // lblc cache entries
+    uint64_t lblcr = 0;      // lblcr cache entries
+
+    uint64_t total() const { return conns + replies + templates + lblc + lblcr; }
+};
+
+// Removes what has expired by the kernel's clock now: connection entries and
+// templates past their expiry, lblc/lblcr entries unused for longer than
+// lvs_config's lblc_expiration / lblcr_expiration. A removed entry that was
+// counted (acct) on a server still in its slot (same gen) is taken out of that
+// server's counter; one whose server was removed is just deleted.
+SweepResult sweep_expired(const Maps& maps);
+
+}  // namespace lvs
