@@ -9,7 +9,6 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
 #include <map>
 #include <optional>
 #include <string>
@@ -83,10 +82,8 @@ public:
     const std::vector<ServerId>& list() const { return list_; }
 
     // dh, sh, mh: the lookup table as the loader builds it (server ids or
-    // kNoServer per bucket), and mh's hash: hsiphash of a 32-bit value under
-    // mh's first key.
+    // kNoServer per bucket).
     void set_table(std::vector<ServerId> table) { table_ = std::move(table); }
-    void set_mh_hash(std::function<uint32_t(uint32_t)> h) { mh_hash_ = std::move(h); }
 
     // The scheduler's pick for a new connection, with IPVS's side effects on
     // the scheduler's own state (rr/wrr position, lblc/lblcr caches) but none on
@@ -152,7 +149,6 @@ private:
     std::vector<Server> servers_;
     std::vector<ServerId> list_;
     std::vector<ServerId> table_;
-    std::function<uint32_t(uint32_t)> mh_hash_;
     // rr: the last server picked; wrr: IPVS's index and current weight.
     ServerId rr_last_ = kNoServer;
     size_t wrr_index_ = SIZE_MAX;

@@ -5,6 +5,7 @@
 #include <numeric>
 
 #include "ipvs_model.h"
+#include "lvs_xdp/sched_hash.h"
 
 namespace lvs::model {
 namespace {
@@ -13,12 +14,6 @@ int64_t nonneg(int count) { return count > 0 ? count : 0; }
 
 // ip_vs_sed_dest_overhead() / ip_vs_nq_dest_overhead(): the new connection counted.
 int64_t queue_overhead(const Server& s) { return nonneg(s.active) + 1; }
-
-// ip_vs_sh_hashkey() (dh's ip_vs_dh_hashkey() is it with port 0 and offset 0):
-// Knuth's multiplicative hash of port + address, masked to the table.
-uint32_t sh_bucket(uint32_t addr, uint16_t port, uint32_t offset) {
-    return (offset + (uint32_t(port) + addr) * 2654435761u) & (LVS_SH_TAB_SIZE - 1);
-}
 
 }  // namespace
 
@@ -193,11 +188,13 @@ ServerId Service::twos(Random r) const {
 // (ip_vs_sh_get / ip_vs_sh_get_fallback) and mh (ip_vs_mh_get /
 // ip_vs_mh_get_fallback): the bucket's server if usable; with the fallback
 // flag, buckets at offsets ihash, ihash+1, ... rehashed until a usable one or
-// an empty bucket.
+// an empty bucket. The hashes are the shared ones of lvs_xdp/sched_hash.h but
+// dh's: ip_vs_dh_hashkey() is hash_32(addr, 8), which is sh's bucket of the
+// address with port 0 and offset 0.
 ServerId Service::hashed(uint32_t addr, uint16_t port, bool fallback) const {
     bool mh = sched_ == LVS_SCHED_MH;
     auto bucket = [&](uint32_t offset) -> uint32_t {
-        return mh ? mh_hash_(offset + port + addr) % LVS_MH_TAB_SIZE : sh_bucket(addr, port, offset);
+        return mh ? lvs_mh_hash1(addr, port, offset) % LVS_MH_TAB_SIZE : lvs_sh_bucket(addr, port, offset);
     };
     auto at = [&](uint32_t b) { return b < table_.size() ? table_[b] : kNoServer; };
     uint32_t ihash = bucket(0);

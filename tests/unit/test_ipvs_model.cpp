@@ -6,6 +6,7 @@
 #include <set>
 
 #include "ipvs_model.h"
+#include "lvs_xdp/sched_hash.h"
 
 using namespace lvs::model;
 
@@ -255,16 +256,14 @@ TEST(IpvsModel, DhHashesTheDestinationAddress) {
     for (uint32_t client = 1; client < 50; ++client)
         seen.insert(t.svc.schedule(from(client), 0));
     EXPECT_EQ(seen.size(), 1u);  // the source does not matter
-    // (daddr * 2654435761) & 255 for 10.1.0.100 (0x0a010064): 0x64 * 0xb1 = 0x4524 -> bucket 0x24 = 36.
-    EXPECT_EQ(*seen.begin(), table[36]);
+    // hash_32(0x0a010064, 8) = (0x0a010064 * 0x61c88647 mod 2^32) >> 24 = 126 (10.1.0.100).
+    EXPECT_EQ(*seen.begin(), table[126]);
 }
 
 TEST(IpvsModel, MhLooksUpTheHashAndFallsBack) {
     Abc t(LVS_SCHED_MH, 1, 1, 1, Options{.flags = LVS_SVC_F_SCHED1});
-    t.svc.set_mh_hash([](uint32_t v) { return v; });  // bucket = (offset + addr) % 4093
     std::vector<ServerId> table(LVS_MH_TAB_SIZE, t.a);
-    uint32_t bucket = kClient.saddr % LVS_MH_TAB_SIZE;
-    table[bucket] = t.b;
+    table[lvs_mh_hash1(kClient.saddr, 0, 0) % LVS_MH_TAB_SIZE] = t.b;
     t.svc.set_table(table);
     EXPECT_EQ(t.pick(), "b");
     t.svc.edit_server(t.b, 0);
