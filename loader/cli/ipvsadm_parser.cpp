@@ -242,7 +242,7 @@ public:
             read_option(*found);
         read_leftovers();
         if (!sched_flags_.empty())
-            check_sched_flags();
+            read_sched_flags();
         check_rule(kCommandRules[cmd_], given_, ~OptSet{0}, "command");
         check_command();
         if (!unavailable_.empty())
@@ -545,23 +545,36 @@ private:
             fail("unexpected argument " + rest.front());
     }
 
-    // -b: comma-separated; the sh-* and mh-* flags need their scheduler.
-    void check_sched_flags() {
+    // -b (ipvsadm's parse_sched_flags): comma-separated, empty items skipped as
+    // strtok skips them; the sh-* and mh-* flags need their scheduler (wlc when
+    // -s is absent). The named flags are the generic bits under the names sh and
+    // mh give them: *-fallback is flag-1, *-port is flag-2.
+    void read_sched_flags() {
         size_t pos = 0;
         while (pos <= sched_flags_.size()) {
             const size_t comma = std::min(sched_flags_.find(',', pos), sched_flags_.size());
             const std::string flag = sched_flags_.substr(pos, comma - pos);
             pos = comma + 1;
-            if (flag.empty() || flag == "flag-1" || flag == "flag-2" || flag == "flag-3")
+            if (flag.empty())
                 continue;
-            const bool sh = flag == "sh-fallback" || flag == "sh-port";
-            const bool mh = flag == "mh-fallback" || flag == "mh-port";
-            if (!sh && !mh)
-                fail("invalid scheduler flag `" + flag + "'");
-            if (svc_.sched != (sh ? "sh" : "mh"))
-                fail("incompatible scheduler flag `" + flag + "'");
+            svc_.flags |= sched_flag_bit(flag);
         }
-        unavailable("Scheduler flags (-b) are not available in this version of lvs-xdp; leave out -b");
+    }
+
+    uint32_t sched_flag_bit(const std::string& flag) const {
+        if (flag == "flag-1")
+            return LVS_SVC_F_SCHED1;
+        if (flag == "flag-2")
+            return LVS_SVC_F_SCHED2;
+        if (flag == "flag-3")
+            return LVS_SVC_F_SCHED3;
+        const bool sh = flag == "sh-fallback" || flag == "sh-port";
+        const bool mh = flag == "mh-fallback" || flag == "mh-port";
+        if (!sh && !mh)
+            fail("invalid scheduler flag `" + flag + "'");
+        if (svc_.sched != (sh ? "sh" : "mh"))
+            fail("incompatible scheduler flag `" + flag + "'");
+        return flag.ends_with("-fallback") ? LVS_SVC_F_SCHED1 : LVS_SVC_F_SCHED2;
     }
 
     // ipvsadm's generic_opt_check (and, over the tunnel options, tunnel_opt_check).

@@ -1,6 +1,7 @@
 // ipvsadm's save lines (print_service_entry with FMT_RULE): always sorted, the
 // scheduler, persistence timeout and weight always written, the netmask only
-// when it is not the default, and thresholds never (ipvsadm 1.31 leaves them out).
+// when it is not the default, -b when a scheduler flag is set, and thresholds
+// never (ipvsadm 1.31 leaves them out).
 // FullNAT servers get lvs-xdp's --fullnat after ipvsadm's -m line, so -R (here)
 // rebuilds them; ipvsadm itself does not take that option.
 #include "format/save.h"
@@ -44,6 +45,10 @@ std::string service_lines(const Service& svc, bool numeric) {
         if (auto mask = netmask_text(svc); !mask.empty())
             out += " -M " + mask;
     }
+    // As ipvsadm: any of the bits writes -b, even when none has a name under
+    // this scheduler (-s sh -b flag-3 saves a bare "-b ").
+    if (svc.flags & (LVS_SVC_F_SCHED1 | LVS_SVC_F_SCHED2 | LVS_SVC_F_SCHED3))
+        out += " -b " + sched_flags_text(svc);
     out += "\n";
     for (const Dest* d : ordered_dests(svc, true)) {
         out += "-a " + name + " -r " + addrport_text(d->addr, d->port, svc.key.proto, numeric) + " " +

@@ -1,5 +1,4 @@
-// Scheduler names: the ones lvs-xdp implements, and IPVS's others, which are
-// recognised so the error can say "not yet" instead of "unknown".
+// The scheduler names: IPVS's 14, each defined in a file of its own.
 #include <array>
 #include <string>
 
@@ -9,14 +8,27 @@ namespace lvs {
 
 const Scheduler& rr_scheduler();
 const Scheduler& wrr_scheduler();
+const Scheduler& lc_scheduler();
+const Scheduler& wlc_scheduler();
+const Scheduler& lblc_scheduler();
+const Scheduler& lblcr_scheduler();
+const Scheduler& dh_scheduler();
+const Scheduler& sh_scheduler();
+const Scheduler& sed_scheduler();
+const Scheduler& nq_scheduler();
+const Scheduler& fo_scheduler();
+const Scheduler& ovf_scheduler();
+const Scheduler& mh_scheduler();
+const Scheduler& twos_scheduler();
 
 namespace {
 
-constexpr std::array<std::string_view, 12> kIpvsOnly = {
-    "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq", "fo", "ovf", "mh", "twos"};
-
-const std::array<const Scheduler*, 2>& all_schedulers() {
-    static const std::array<const Scheduler*, 2> all = {&rr_scheduler(), &wrr_scheduler()};
+// In IPVS's enum order (abi.h), which is the order the error message lists.
+const std::array<const Scheduler*, 14>& all_schedulers() {
+    static const std::array<const Scheduler*, 14> all = {
+        &rr_scheduler(),  &wrr_scheduler(), &lc_scheduler(),  &wlc_scheduler(), &lblc_scheduler(),
+        &lblcr_scheduler(), &dh_scheduler(), &sh_scheduler(),  &sed_scheduler(), &nq_scheduler(),
+        &fo_scheduler(),  &ovf_scheduler(), &mh_scheduler(),  &twos_scheduler()};
     return all;
 }
 
@@ -39,11 +51,10 @@ const Scheduler* find_scheduler(uint32_t id) {
 std::string scheduler_error(std::string_view name) {
     if (find_scheduler(name))
         return "";
-    for (auto n : kIpvsOnly)
-        if (n == name)
-            return "Scheduler '" + std::string(name) +
-                   "' is not available in this version of lvs-xdp (available: rr, wrr); use -s rr or -s wrr";
-    return "Scheduler not found: '" + std::string(name) + "' (available: rr, wrr)";
+    std::string available;
+    for (const Scheduler* s : all_schedulers())
+        available += (available.empty() ? "" : ", ") + std::string(s->name());
+    return "Scheduler not found: '" + std::string(name) + "' (available: " + available + ")";
 }
 
 }  // namespace lvs

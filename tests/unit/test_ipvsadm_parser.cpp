@@ -391,6 +391,26 @@ TEST(Parser, IpvsadmChecksComeBeforeLvsXdpLimits) {
     EXPECT_EQ(error_of({"--start-daemon", "primary"}), "illegal start-daemon parameter specified");
 }
 
+TEST(Parser, SchedulerFlagsAreStoredInTheServiceFlags) {
+    auto flags_of = [](std::vector<std::string> args) { return parse(args).service->flags; };
+    EXPECT_EQ(flags_of({"-A", "-t", "192.168.88.250:80", "-s", "sh", "-b", "sh-fallback,sh-port"}),
+              uint32_t{LVS_SVC_F_SCHED1 | LVS_SVC_F_SCHED2});
+    EXPECT_EQ(flags_of({"-A", "-t", "192.168.88.250:80", "-b", "mh-port", "-s", "mh"}), uint32_t{LVS_SVC_F_SCHED2});
+    EXPECT_EQ(flags_of({"-E", "-t", "192.168.88.250:80", "-s", "mh", "--sched-flags", "mh-fallback"}),
+              uint32_t{LVS_SVC_F_SCHED1});
+    // flag-N fit any scheduler; empty items are skipped as strtok skips them.
+    EXPECT_EQ(flags_of({"-A", "-t", "192.168.88.250:80", "-s", "rr", "-b", "flag-1,,flag-3"}),
+              uint32_t{LVS_SVC_F_SCHED1 | LVS_SVC_F_SCHED3});
+    EXPECT_EQ(flags_of({"-A", "-t", "192.168.88.250:80", "-p", "-s", "sh", "-b", "flag-2"}),
+              uint32_t{LVS_SVC_F_PERSISTENT | LVS_SVC_F_SCHED2});
+    // Without -s the scheduler is wlc, which has no named flags.
+    EXPECT_EQ(error_of({"-A", "-t", "192.168.88.250:80", "-b", "sh-port"}), "incompatible scheduler flag `sh-port'");
+    EXPECT_EQ(error_of({"-A", "-t", "192.168.88.250:80", "-s", "sh", "-b", "mh-port"}),
+              "incompatible scheduler flag `mh-port'");
+    EXPECT_EQ(error_of({"-A", "-t", "192.168.88.250:80", "-s", "sh", "-b", "sh-port,flag-4"}),
+              "invalid scheduler flag `flag-4'");
+}
+
 TEST(Parser, FeaturesLvsXdpLacksAreRefusedClearly) {
     auto refused = [](std::vector<std::string> args, const std::string& what) {
         const std::string msg = error_of(args);
@@ -402,7 +422,6 @@ TEST(Parser, FeaturesLvsXdpLacksAreRefusedClearly) {
     refused({"-A", "--sctp-service", "192.168.88.250:80"}, "--sctp-service");
     refused({"-A", "-u", "192.168.88.250:53", "-o"}, "-o");
     refused({"-A", "-t", "192.168.88.250:80", "--pe", "sip"}, "--pe");
-    refused({"-A", "-t", "192.168.88.250:80", "-s", "sh", "-b", "sh-port"}, "-b");
     refused({"--start-daemon", "master"}, "--start-daemon");
     refused({"-L", "--daemon"}, "--daemon");
 }

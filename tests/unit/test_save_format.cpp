@@ -28,6 +28,18 @@ TEST(SaveFormat, PersistenceTimeoutAlwaysNetmaskOnlyWhenNotSlash32) {
               "-A -u 192.168.88.250:53 -s rr -p 60 -M 255.255.0.0\n");
 }
 
+TEST(SaveFormat, SchedulerFlagsAsIpvsadmNamesThem) {
+    const Config cfg = config_of({{"-A", "-t", "192.168.88.250:80", "-s", "sh", "-b", "sh-port,sh-fallback"},
+                                  {"-A", "-t", "192.168.88.250:81", "-s", "mh", "-p", "60", "-b", "mh-port"},
+                                  {"-A", "-t", "192.168.88.250:82", "-s", "rr", "-b", "flag-3"},
+                                  {"-A", "-t", "192.168.88.250:83", "-s", "sh"}});
+    EXPECT_EQ(format_save(cfg, true),
+              "-A -t 192.168.88.250:80 -s sh -b sh-fallback,sh-port\n"
+              "-A -t 192.168.88.250:81 -s mh -p 60 -b mh-port\n"
+              "-A -t 192.168.88.250:82 -s rr -b flag-3\n"
+              "-A -t 192.168.88.250:83 -s sh\n");
+}
+
 TEST(SaveFormat, AlwaysSortedAndThresholdsLeftOut) {
     const Config cfg = config_of({{"-A", "-u", "192.168.88.250:53", "-s", "rr"},
                                   {"-A", "-t", "192.168.88.250:443", "-s", "rr"},
