@@ -8,6 +8,7 @@
 #include <linux/bpf.h>
 #include <linux/in.h>
 #include <linux/tcp.h>
+#include "dest_conns.bpf.h"
 #include "maps.bpf.h"
 #include "parse.bpf.h"
 
@@ -91,9 +92,10 @@ static __always_inline __u64 state_timeout(const struct lvs_config *cfg, __u8 pr
 	return (__u64)cfg->tcp_timeout[state & LVS_TCP_S_MASK] * LVS_HZ;
 }
 
-/* Moves c through pkt in direction dir (TCP: IPVS's state table) and
- * refreshes its expiry. */
-static __always_inline void conn_update(struct lvs_conn *c, const struct lvs_config *cfg, const struct packet *pkt,
+/* Moves c through pkt in direction dir (TCP: IPVS's state table, keeping
+ * the server's active/inactive counts in step) and refreshes its expiry.
+ * Returns 1 when the expiry was pushed on. */
+static __always_inline int conn_update(struct lvs_conn *c, const struct lvs_config *cfg, const struct packet *pkt,
 					void *data_end, enum conn_dir dir, __u64 now)
 {
 	__u8 proto = pkt->flow.proto;
@@ -102,7 +104,7 @@ static __always_inline void conn_update(struct lvs_conn *c, const struct lvs_con
 	if (proto == IPPROTO_TCP) {
 		const struct tcphdr *th = pkt->l4;
 		if ((void *)(th + 1) > data_end)
-			return;
+			return 0;
 		int ev = tcp_event(th);
 		__u8 next = LVS_TCP_S_CLOSE;
 		if (ev >= 0)
@@ -111,6 +113,7 @@ static __always_inline void conn_update(struct lvs_conn *c, const struct lvs_con
 			c->state = next;
 			state = next;
 			changed = 1; /* a new state: its own timeout, from now */
+			acct_state(c, proto, state);
 		}
 	}
 	/* Pushed forward at most once a second, so an established flow's packets
@@ -118,8 +121,10 @@ static __always_inline void conn_update(struct lvs_conn *c, const struct lvs_con
 	 * may be reading the entry (a cleared expiry would make it look dead). */
 	__u64 expires = now + state_timeout(cfg, proto, state);
 	__u64 old = c->expires;
-	if (changed || expires > old + LVS_HZ || expires < old)
-		c->expires = expires;
+	if (!changed && expires <= old + LVS_HZ && expires >= old)
+		return 0;
+	c->expires = expires;
+	return 1;
 }
 
 #endif

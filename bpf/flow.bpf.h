@@ -8,6 +8,7 @@
 
 #include "maps.bpf.h"
 #include "parse.bpf.h"
+#include "persist.bpf.h"
 #include "sched.bpf.h"
 #include "stats.bpf.h"
 
@@ -42,20 +43,48 @@ static __always_inline int conn_reused(const struct lvs_conn *c, const struct pa
 	return pkt->tcp_syn_only && c->state == LVS_TCP_S_TIME_WAIT;
 }
 
-/* Schedules a new flow (or one whose entry is dead) and records it. Returns 0
+/* The server for a new flow of svc: a persistent service's client keeps the
+ * server of its template; anyone else gets the scheduler's pick. */
+static __always_inline __u32 flow_pick(const struct lvs_flow_key *key, const struct lvs_svc *svc,
+				       const struct lvs_config *cfg, __u64 now)
+{
+	if (!(svc->flags & LVS_SVC_F_PERSISTENT))
+		return sched_pick(svc, key, cfg, now);
+	struct lvs_persist_key pk;
+	persist_key(&pk, svc, key);
+	__u32 dest_id = persist_lookup(&pk, svc, now);
+	if (dest_id != LVS_NO_DEST)
+		return dest_id;
+	dest_id = sched_pick(svc, key, cfg, now);
+	struct lvs_dest *d = dest_id == LVS_NO_DEST ? 0 : bpf_map_lookup_elem(&lvs_dests, &dest_id);
+	if (d)
+		persist_new(&pk, svc, dest_id, d->gen, now);
+	return dest_id;
+}
+
+/* Schedules a new flow (or one whose entry is dead, already taken out of its
+ * server's counts) and records it, counted inactive on its server. Returns 0
  * and fills t, or -1 when no server is available. */
 static __always_inline int flow_schedule(const struct lvs_flow_key *key, const struct lvs_svc *svc,
-					 struct lvs_xdp_stats *gs, struct flow_target *t)
+					 const struct lvs_config *cfg, struct lvs_xdp_stats *gs, struct flow_target *t,
+					 __u64 now)
 {
-	__u32 dest_id = sched_pick(svc);
+	__u32 dest_id = flow_pick(key, svc, cfg, now);
 	if (dest_id == LVS_NO_DEST)
 		return -1;
 	struct lvs_dest *d = bpf_map_lookup_elem(&lvs_dests, &dest_id);
 	if (!d || !(d->flags & LVS_DEST_F_IN_USE))
 		return -1;
-	struct lvs_conn nc = { .dest_id = dest_id, .dest_gen = d->gen, .svc_id = svc->id };
+	struct lvs_conn nc = {
+		.dest_id = dest_id,
+		.dest_gen = d->gen,
+		.svc_id = svc->id,
+		.flags = svc->flags & LVS_SVC_F_PERSISTENT ? LVS_CONN_F_PERSIST : 0,
+		.acct = LVS_ACCT_INACTIVE,
+	};
 	if (bpf_map_update_elem(&lvs_conns, key, &nc, BPF_ANY))
 		return -1;
+	acct_bind(dest_id, d);
 	t->conn = bpf_map_lookup_elem(&lvs_conns, key);
 	if (!t->conn)
 		return -1;

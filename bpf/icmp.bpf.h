@@ -47,7 +47,9 @@ static __always_inline int send_frag_needed(struct xdp_md *ctx, __u32 next_hop_m
 	data_end = (void *)(long)ctx->data_end;
 	/* Keep the new headers and the quoted part, drop the rest. */
 	__u32 keep = sizeof(struct ethhdr) + hdrs + quoted;
-	if (bpf_xdp_adjust_tail(ctx, -(int)((long)data_end - (long)data - keep)))
+	__u64 frame_len = (long)data_end - (long)data;
+	asm volatile("" : "+r"(frame_len)); /* a 64-bit scalar: no 32-bit pointer arithmetic */
+	if (bpf_xdp_adjust_tail(ctx, (int)keep - (int)frame_len))
 		return -1;
 	data = (void *)(long)ctx->data;
 	data_end = (void *)(long)ctx->data_end;

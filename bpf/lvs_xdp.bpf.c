@@ -15,7 +15,9 @@
 #include "conn_state.bpf.h"
 #include "stats.bpf.h"
 
-static __always_inline struct lvs_svc *find_service(const struct lvs_flow_key *flow)
+/* The service of a flow: its (VIP, port), else the VIP's port-0 service (all
+ * ports, IPVS's persistent port-0 services) when there is one. */
+static __always_inline struct lvs_svc *find_service(const struct lvs_flow_key *flow, const struct lvs_config *cfg)
 {
 	struct lvs_svc_key key = {
 		.addr = flow->dst,
@@ -23,6 +25,10 @@ static __always_inline struct lvs_svc *find_service(const struct lvs_flow_key *f
 		.proto = flow->proto,
 		.family = flow->family,
 	};
+	struct lvs_svc *svc = bpf_map_lookup_elem(&lvs_services, &key);
+	if (svc || !(cfg->flags & LVS_CFG_F_PORT0))
+		return svc;
+	key.port = 0;
 	return bpf_map_lookup_elem(&lvs_services, &key);
 }
 
@@ -65,14 +71,19 @@ static __always_inline int forward_tun(struct xdp_md *ctx, struct packet *pkt, c
 	return send_to_dest(ctx, d, gs);
 }
 
-/* Whether the destination may be a virtual service: one bit of the VIP
- * filter, an inlined array read. */
-static __always_inline int maybe_service(const struct lvs_flow_key *flow)
+static __always_inline int vip_filter_has(const struct lvs_flow_key *flow, __be16 port)
 {
-	__u32 bit = lvs_vip_filter_bit(&flow->dst, flow->dport, flow->proto);
+	__u32 bit = lvs_vip_filter_bit(&flow->dst, port, flow->proto);
 	__u32 word = bit / 64;
 	__u64 *w = bpf_map_lookup_elem(&lvs_vip_filter, &word);
 	return w && (*w >> (bit % 64)) & 1;
+}
+
+/* Whether the destination may be a virtual service: one bit of the VIP
+ * filter, an inlined array read (two with port-0 services). */
+static __always_inline int maybe_service(const struct lvs_flow_key *flow, const struct lvs_config *cfg)
+{
+	return vip_filter_has(flow, flow->dport) || ((cfg->flags & LVS_CFG_F_PORT0) && vip_filter_has(flow, 0));
 }
 
 /* Sends a client's packet on to its server d by d's forwarding method. */
@@ -90,7 +101,12 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *pkt, struc
 		return XDP_PASS;
 	}
 	void *data_end = (void *)(long)ctx->data_end;
-	conn_update(t->conn, cfg, pkt, data_end, d->fwd == LVS_FWD_MASQ ? DIR_INPUT : DIR_INPUT_ONLY, now);
+	int pushed = conn_update(t->conn, cfg, pkt, data_end, d->fwd == LVS_FWD_MASQ ? DIR_INPUT : DIR_INPUT_ONLY, now);
+	if (pushed && (t->conn->flags & LVS_CONN_F_PERSIST)) {
+		struct lvs_svc *svc = find_service(&pkt->flow, cfg);
+		if (svc)
+			persist_touch(svc, &pkt->flow, now);
+	}
 
 	__u32 l3_len = pkt->l3_len, svc_id = t->conn->svc_id;
 	int action, forwarded = 0;
@@ -140,7 +156,7 @@ int lvs_xdp_main(struct xdp_md *ctx)
 	}
 	/* Ours are packets to a service, and (with NAT servers) replies of NAT
 	 * flows; anything else leaves after one bitmap read. */
-	int to_service = maybe_service(&pkt.flow);
+	int to_service = maybe_service(&pkt.flow, cfg);
 	if (!to_service && !nat) {
 		gs->pass++;
 		return XDP_PASS;
@@ -159,14 +175,16 @@ int lvs_xdp_main(struct xdp_md *ctx)
 		return forward(ctx, &pkt, &t, cfg, gs, now);
 	}
 
-	struct lvs_svc *svc = to_service ? find_service(&pkt.flow) : 0;
+	struct lvs_svc *svc = to_service ? find_service(&pkt.flow, cfg) : 0;
 	if (!svc) {
 		gs->pass++;
 		return XDP_PASS;
 	}
-	if (c)
+	if (c && !(c->flags & LVS_CONN_F_REPLY)) {
+		acct_unbind(c); /* its connection ended; a new one takes the key */
 		gs->resched++;
-	if (flow_schedule(&pkt.flow, svc, gs, &t) < 0) {
+	}
+	if (flow_schedule(&pkt.flow, svc, cfg, gs, &t, now) < 0) {
 		gs->no_dest++;
 		return XDP_DROP;
 	}

@@ -33,7 +33,7 @@ static __always_inline void reply_key(struct lvs_flow_key *rk, const struct lvs_
 {
 	__builtin_memset(rk, 0, sizeof(*rk));
 	rk->src = d->addr;
-	rk->sport = d->port;
+	rk->sport = d->port ? d->port : in->dport; /* port 0: the client's port, as IPVS */
 	rk->dst = c->flags & LVS_CONN_F_SNAT ? c->nat_saddr : in->src;
 	rk->dport = c->flags & LVS_CONN_F_SNAT ? c->nat_sport : in->sport;
 	rk->proto = in->proto;
@@ -135,7 +135,7 @@ static __always_inline int forward_masq(struct xdp_md *ctx, struct packet *pkt, 
 		.saddr = c->flags & LVS_CONN_F_SNAT ? c->nat_saddr.ip4 : pkt->flow.src.ip4,
 		.sport = c->flags & LVS_CONN_F_SNAT ? c->nat_sport : pkt->flow.sport,
 		.daddr = d->addr.ip4,
-		.dport = d->port,
+		.dport = d->port ? d->port : pkt->flow.dport,
 	};
 	nat_apply(pkt, &r, (void *)(long)ctx->data_end);
 	set_macs(pkt->eth, d);

@@ -1,41 +1,45 @@
 /* SPDX-License-Identifier: GPL-2.0 */
-/* Scheduling a new flow. The loader computes each service's table (the rr order,
- * the wrr interleaving); here it is only indexed, so picking a server costs the
- * same whatever the number of servers. */
+/* Scheduling a new flow: the scheduler of the service picks a server. Every
+ * IPVS scheduler is here; tables that need computing (rr/wrr sequences, dh/sh
+ * buckets, mh's Maglev table) come from the loader and are only indexed, the
+ * others read the servers' live connection counts. */
 #ifndef LVS_SCHED_BPF_H
 #define LVS_SCHED_BPF_H
 
-#include "maps.bpf.h"
+#include "sched_hash.bpf.h"
+#include "sched_lblc.bpf.h"
+#include "sched_least.bpf.h"
+#include "sched_rr.bpf.h"
+#include "sched_twos.bpf.h"
 
-#define LVS_NO_DEST ((__u32)-1)
-
-/* rr and wrr: walk the table one step per new flow. The position is per CPU, so
- * each CPU runs its own copy of the sequence (documented deviation from IPVS,
- * which shares one position under a lock). */
-static __always_inline __u32 sched_next_in_table(const struct lvs_svc *svc)
+static __always_inline __u32 sched_pick(const struct lvs_svc *svc, const struct lvs_flow_key *flow,
+					const struct lvs_config *cfg, __u64 now)
 {
-	__u32 len = svc->table_len;
-	if (!len)
+	if (!svc->table_len)
 		return LVS_NO_DEST;
-	__u32 id = svc->id;
-	__u32 *pos = bpf_map_lookup_elem(&lvs_sched_pos, &id);
-	if (!pos)
-		return LVS_NO_DEST;
-	__u32 p = *pos;
-	if (p >= len)
-		p = 0; /* the table shrank since the last pick */
-	*pos = p + 1 == len ? 0 : p + 1;
-	__u32 slot = svc->table_off + p;
-	__u32 *dest_id = bpf_map_lookup_elem(&lvs_sched_table, &slot);
-	return dest_id ? *dest_id : LVS_NO_DEST;
-}
-
-static __always_inline __u32 sched_pick(const struct lvs_svc *svc)
-{
 	switch (svc->sched) {
 	case LVS_SCHED_RR:
 	case LVS_SCHED_WRR:
-		return sched_next_in_table(svc);
+		return sched_rr(svc);
+	case LVS_SCHED_LC:
+	case LVS_SCHED_WLC:
+	case LVS_SCHED_SED:
+	case LVS_SCHED_NQ:
+	case LVS_SCHED_FO:
+	case LVS_SCHED_OVF:
+		return sched_least(svc, svc->sched);
+	case LVS_SCHED_TWOS:
+		return sched_twos(svc);
+	case LVS_SCHED_LBLC:
+		return sched_lblc(svc, flow, cfg, now);
+	case LVS_SCHED_LBLCR:
+		return sched_lblcr(svc, flow, cfg, now);
+	case LVS_SCHED_DH:
+		return sched_dh(svc, flow);
+	case LVS_SCHED_SH:
+		return sched_hashed(svc, flow, HASH_SH);
+	case LVS_SCHED_MH:
+		return sched_hashed(svc, flow, HASH_MH);
 	default:
 		return LVS_NO_DEST;
 	}

@@ -56,14 +56,17 @@ void record_hz(const Maps& maps, unsigned config_hz) {
     config.put(0, c);
 }
 
-void update_nat_flag(const Maps& maps, const Config& cfg) {
-    bool nat = false;
-    for (const Service& svc : cfg.services())
+void update_service_flags(const Maps& maps, const Config& cfg) {
+    bool nat = false, port0 = false;
+    for (const Service& svc : cfg.services()) {
+        port0 |= svc.key.port == 0;
         for (const Dest& d : svc.dests)
             nat |= d.fwd == Fwd::Masq;
+    }
     ArrayMap<lvs_config> config(maps.config);
     lvs_config c = config.get(0);
-    uint32_t flags = nat ? c.flags | LVS_CFG_F_NAT : c.flags & ~LVS_CFG_F_NAT;
+    uint32_t flags = c.flags & ~(LVS_CFG_F_NAT | LVS_CFG_F_PORT0);
+    flags |= (nat ? LVS_CFG_F_NAT : 0) | (port0 ? LVS_CFG_F_PORT0 : 0);
     if (flags == c.flags)
         return;
     c.flags = flags;

@@ -34,8 +34,9 @@ lvs_config read_settings(const Maps& maps);
 // program assumes 250), so expiries in jiffies can be shown in seconds.
 void record_hz(const Maps& maps, unsigned config_hz);
 
-// Sets LVS_CFG_F_NAT when cfg has a NAT server, clears it otherwise, so the
-// XDP program only looks for NAT replies when there can be some.
-void update_nat_flag(const Maps& maps, const Config& cfg);
+// Sets LVS_CFG_F_NAT when cfg has a NAT server and LVS_CFG_F_PORT0 when it
+// has a port-0 service, clearing them otherwise, so the XDP program only looks
+// for NAT replies, or for a VIP's all-ports service, when there can be some.
+void update_service_flags(const Maps& maps, const Config& cfg);
 
 }  // namespace lvs

@@ -93,7 +93,7 @@ std::vector<uint32_t> table_of(const Service& svc, const std::vector<uint32_t>& 
         throw UserError(scheduler_error(svc.sched));
     std::vector<uint32_t> t = sched->table(svc.dests);
     for (uint32_t& i : t)
-        i = dest_ids[i];
+        i = i == kNoDestIndex ? LVS_TABLE_NO_DEST : dest_ids[i];
     return t;
 }
 
@@ -150,6 +150,7 @@ void Store::commit(const Config& before, const Config& after) const {
     ArrayMap<uint32_t> tables(maps_.sched_table);
     PerCpuArray<lvs_counters> svc_stats(maps_.svc_stats), dest_stats(maps_.dest_stats);
     PerCpuArray<uint32_t> sched_pos(maps_.sched_pos);
+    ArrayMap<lvs_dest_conns> dest_conns(maps_.dest_conns);
 
     const auto old_entries = services.entries();
     const std::vector<lvs_dest> original = dest_map.all();
@@ -190,6 +191,7 @@ void Store::commit(const Config& before, const Config& after) const {
             if (!od) {  // a fresh slot: new generation, counters from zero, L2 unknown
                 e = lvs_dest{.gen = original[did].gen + 1};
                 dest_stats.set_all(did, lvs_counters{});
+                dest_conns.put(did, lvs_dest_conns{});
             } else if (od->fwd != d.fwd) {
                 e.flags &= ~LVS_DEST_F_L2_VALID;  // a tunnel needs more than DR knew
             }
@@ -251,7 +253,7 @@ void Store::commit(const Config& before, const Config& after) const {
     for (uint32_t id = 0; id < dests.size(); ++id)
         if (configured[id] && !same_bytes(dests[id], original[id]))
             dest_map.put(id, dests[id]);
-    update_nat_flag(maps_, after);  // before a NAT service appears, so its replies are seen
+    update_service_flags(maps_, after);  // before a NAT service appears, so its replies are seen
     // The filter lets both the old and the new services through while the
     // service table changes, then only the new ones.
     write_vip_filter(maps_, {&before, &after});
