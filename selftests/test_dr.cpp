@@ -83,7 +83,8 @@ TEST_F(DrTest, RoundRobinAlternatesOverNewFlows) {
     std::vector<std::string> got;
     for (uint16_t port = 1000; port < 1006; ++port)
         got.push_back(send_from_port(port));
-    EXPECT_EQ(got, (std::vector<std::string>{"rs1", "rs2", "rs3", "rs1", "rs2", "rs3"}));
+    // IPVS's list is newest first, and so is its round.
+    EXPECT_EQ(got, (std::vector<std::string>{"rs3", "rs2", "rs1", "rs3", "rs2", "rs1"}));
 }
 
 TEST_F(DrTest, WeightedRoundRobinInterleavesByGcd) {
@@ -91,14 +92,15 @@ TEST_F(DrTest, WeightedRoundRobinInterleavesByGcd) {
     std::vector<std::string> got;
     for (uint16_t port = 2000; port < 2018; ++port)
         got.push_back(send_from_port(port));
-    std::vector<std::string> cycle = {"rs1", "rs1", "rs2", "rs1", "rs2", "rs3", "rs1", "rs2", "rs3"};
+    // Current weight 4, 3, 2, 1 over the list newest first (rs3, rs2, rs1).
+    std::vector<std::string> cycle = {"rs1", "rs2", "rs1", "rs3", "rs2", "rs1", "rs3", "rs2", "rs1"};
     std::vector<std::string> expected = cycle;
     expected.insert(expected.end(), cycle.begin(), cycle.end());
     EXPECT_EQ(got, expected);
 }
 
 TEST_F(DrTest, EstablishedFlowStaysWhenAServerIsAdded) {
-    add_service("rr", {{"10.1.0.11", 1}, {"10.1.0.12", 1}});
+    add_service("rr", {{"10.1.0.12", 1}, {"10.1.0.11", 1}});  // rr takes the newest first: rs1
     ASSERT_EQ(send_from_port(3000), "rs1");
     ASSERT_EQ(send_from_port(3001), "rs2");
     add_server("10.1.0.13", 1);
@@ -110,7 +112,7 @@ TEST_F(DrTest, EstablishedFlowStaysWhenAServerIsAdded) {
 }
 
 TEST_F(DrTest, WeightZeroTakesNoNewFlowsButKeepsItsOwn) {
-    add_service("rr", {{"10.1.0.11", 1}, {"10.1.0.12", 1}});
+    add_service("rr", {{"10.1.0.12", 1}, {"10.1.0.11", 1}});  // rr takes the newest first: rs1
     ASSERT_EQ(send_from_port(4000), "rs1");
     ASSERT_EQ(send_from_port(4001), "rs2");
     d.ipvsadm("-e -t 10.1.0.100:80 -r 10.1.0.12:80 -g -w 0");
@@ -120,13 +122,13 @@ TEST_F(DrTest, WeightZeroTakesNoNewFlowsButKeepsItsOwn) {
 }
 
 TEST_F(DrTest, FlowOfARemovedServerIsRescheduled) {
-    add_service("rr", {{"10.1.0.11", 1}, {"10.1.0.12", 1}});
+    add_service("rr", {{"10.1.0.12", 1}, {"10.1.0.11", 1}});  // rr takes the newest first: rs1
     ASSERT_EQ(send_from_port(5000), "rs1");
     ASSERT_EQ(send_from_port(5001), "rs2");
     d.ipvsadm("-d -t 10.1.0.100:80 -r 10.1.0.12:80");
     // rs3 takes the slot rs2 had; the flow still naming that slot must not follow
-    // it there blindly: it is rescheduled (rr position 0 of [rs1, rs3]: rs1).
-    add_server("10.1.0.13", 1);
+    // it there blindly: it is rescheduled (rs3 at weight 0 takes no new flows).
+    add_server("10.1.0.13", 0);
     EXPECT_EQ(send_from_port(5001, 0x10), "rs1");
     EXPECT_EQ(d.xdp_stats().resched, 1u);
     EXPECT_EQ(send_from_port(5001, 0x10), "rs1");
@@ -134,7 +136,7 @@ TEST_F(DrTest, FlowOfARemovedServerIsRescheduled) {
 }
 
 TEST_F(DrTest, SynReusingAPortInTimeWaitIsScheduledAnew) {
-    add_service("rr", {{"10.1.0.11", 1}, {"10.1.0.12", 1}});
+    add_service("rr", {{"10.1.0.12", 1}, {"10.1.0.11", 1}});  // rr takes the newest first: rs1
     ASSERT_EQ(send_from_port(5500), "rs1");
     FrameSpec s;
     s.sport = 5500;
@@ -154,7 +156,7 @@ TEST_F(DrTest, NoAvailableServerDrops) {
 }
 
 TEST_F(DrTest, CountersCountPacketsBytesAndConnections) {
-    add_service("rr", {{"10.1.0.11", 1}, {"10.1.0.12", 1}});
+    add_service("rr", {{"10.1.0.12", 1}, {"10.1.0.11", 1}});  // rr takes the newest first: rs1
     FrameSpec s;
     size_t l3 = frame(s).size() - 14;
     for (uint16_t port : {6000, 6001, 6000, 6000, 6001})

@@ -1,4 +1,5 @@
-// Round robin (ip_vs_rr.c): every server with a weight above 0, in list order.
+// Round robin (ip_vs_rr.c): every server with a weight above 0, in IPVS's list
+// order (newest first), which is where IPVS's walk starts.
 #include "sched/scheduler.h"
 
 namespace lvs {
@@ -10,7 +11,7 @@ public:
     lvs_sched id() const override { return LVS_SCHED_RR; }
     std::vector<uint32_t> table(const std::vector<Dest>& dests) const override {
         std::vector<uint32_t> t;
-        for (uint32_t i = 0; i < dests.size(); ++i)
+        for (uint32_t i : ipvs_list_order(dests))
             if (dests[i].weight > 0)
                 t.push_back(i);
         return t;

@@ -16,9 +16,10 @@ public:
     lvs_sched id() const override { return LVS_SCHED_WRR; }
 
     std::vector<uint32_t> table(const std::vector<Dest>& dests) const override {
+        const std::vector<uint32_t> order = ipvs_list_order(dests);  // IPVS's walk, newest first
         std::vector<uint64_t> w;
-        for (const auto& d : dests)
-            w.push_back(d.weight);
+        for (uint32_t i : order)
+            w.push_back(dests[i].weight);
         scale_to_fit(w);
         uint64_t gcd = 0, max = 0;
         for (uint64_t x : w) {
@@ -31,7 +32,7 @@ public:
         for (uint64_t cw = max; cw > 0; cw -= gcd)
             for (uint32_t i = 0; i < w.size(); ++i)
                 if (w[i] >= cw)
-                    t.push_back(i);
+                    t.push_back(order[i]);
         return t;
     }
 

@@ -32,25 +32,27 @@ using Table = std::vector<uint32_t>;
 
 }  // namespace
 
-TEST(SchedTables, RoundRobinTakesEachServerOnceInOrder) {
-    EXPECT_EQ(table("rr", {1, 1, 1}), (Table{0, 1, 2}));
-    EXPECT_EQ(table("rr", {5, 1}), (Table{0, 1}));  // rr ignores weights above 0
+// IPVS walks its list newest first: servers added A, B, C are picked C, B, A.
+TEST(SchedTables, RoundRobinTakesEachServerOnceNewestFirst) {
+    EXPECT_EQ(table("rr", {1, 1, 1}), (Table{2, 1, 0}));
+    EXPECT_EQ(table("rr", {5, 1}), (Table{1, 0}));  // rr ignores weights above 0
 }
 
 TEST(SchedTables, RoundRobinSkipsWeightZero) {
-    EXPECT_EQ(table("rr", {1, 0, 2}), (Table{0, 2}));
+    EXPECT_EQ(table("rr", {1, 0, 2}), (Table{2, 0}));
     EXPECT_TRUE(table("rr", {0, 0}).empty());
 }
 
 TEST(SchedTables, WeightedRoundRobinFollowsIpvs) {
-    // Weights 4,3,2: A A B A B C A B C.
-    EXPECT_EQ(table("wrr", {4, 3, 2}), (Table{0, 0, 1, 0, 1, 2, 0, 1, 2}));
+    // Added A, B, C with weights 4,3,2; IPVS's list is C, B, A, and the rounds
+    // of its current weight 4, 3, 2, 1 take A | B A | C B A | C B A.
+    EXPECT_EQ(table("wrr", {4, 3, 2}), (Table{0, 1, 0, 2, 1, 0, 2, 1, 0}));
     // Common divisors shorten the cycle: 4,2 is 2,1.
-    EXPECT_EQ(table("wrr", {4, 2}), (Table{0, 0, 1}));
+    EXPECT_EQ(table("wrr", {4, 2}), (Table{0, 1, 0}));
 }
 
 TEST(SchedTables, WeightedRoundRobinExcludesWeightZero) {
-    EXPECT_EQ(table("wrr", {2, 0, 1}), (Table{0, 0, 2}));
+    EXPECT_EQ(table("wrr", {2, 0, 1}), (Table{0, 2, 0}));
     EXPECT_TRUE(table("wrr", {0, 0}).empty());
     EXPECT_TRUE(table("wrr", {}).empty());
 }
