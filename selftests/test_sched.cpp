@@ -1,0 +1,154 @@
+// Every IPVS scheduler on the real XDP object, held to the IPVS reference
+// model event by event: new connections, ESTABLISHED, FIN, expiry, weight
+// and threshold changes, servers added and removed.
+#include "test_sched_fixture.h"
+
+namespace lvs::test {
+namespace {
+
+struct Case {
+    std::string sched;
+    std::string extra;   // ipvsadm options
+    uint32_t flags = 0;  // the same for the model
+};
+
+void PrintTo(const Case& c, std::ostream* os) { *os << c.sched << (c.extra.empty() ? "" : " " + c.extra); }
+
+class SchedScript : public SchedTest, public ::testing::WithParamInterface<Case> {
+protected:
+    std::vector<model::Packet> flows;
+    uint32_t clients = 0;
+
+    // A new connection from a new client.
+    model::Packet connect() {
+        ++clients;
+        model::Packet p = client(clients, uint16_t(1000 + clients));
+        syn(p);
+        flows.push_back(p);
+        return p;
+    }
+    // Flows still open on a server that is still configured, optionally only
+    // those on rip.
+    std::vector<model::Packet> open_on(const std::string& rip = "") {
+        std::vector<model::Packet> out;
+        for (const auto& p : flows) {
+            auto id = model().connection(p);
+            if (id && model().server(*id).available && (rip.empty() || model().server(*id).name == rip))
+                out.push_back(p);
+        }
+        return out;
+    }
+};
+
+TEST_P(SchedScript, PicksAndCountsAsIpvs) {
+    service(GetParam().sched, GetParam().extra, {.flags = GetParam().flags});
+    add("10.1.0.11", 1);
+    add("10.1.0.12", 3);
+    add("10.1.0.13", 2);
+    for (int i = 0; i < 6; ++i)
+        connect();
+    for (int i : {0, 1, 2, 3})
+        ack(flows[i]);
+    for (int i = 0; i < 4; ++i)
+        connect();
+    fin(flows[1]);
+    ack(flows[6]);
+    ack(flows[7]);
+
+    edit("10.1.0.12", 1);
+    for (int i = 0; i < 4; ++i)
+        ack(connect());
+
+    // -x 3 -y 1: overloaded at 3 connections, back below 1.
+    add("10.1.0.14", 4, 3, 1);
+    for (int i = 0; i < 6; ++i)
+        ack(connect());
+    for (const auto& p : open_on("10.1.0.14")) {
+        expire(p);
+        connect();
+    }
+    expire(flows[0]);
+    expire(flows[2]);
+    for (int i = 0; i < 4; ++i)
+        connect();
+
+    remove("10.1.0.13");
+    for (int i = 0; i < 4; ++i)
+        ack(connect());
+    edit("10.1.0.12", 0);
+    for (int i = 0; i < 4; ++i)
+        connect();
+    for (const auto& p : open_on())
+        fin(p);
+    for (int i = 0; i < 4; ++i)
+        connect();
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Sched, SchedScript,
+    ::testing::Values(Case{"lc"}, Case{"wlc"}, Case{"sed"}, Case{"nq"}, Case{"fo"}, Case{"ovf"}, Case{"twos"},
+                      Case{"lblc"}, Case{"lblcr"}, Case{"dh"}, Case{"sh"},
+                      Case{"sh", "-b sh-fallback,sh-port", LVS_SVC_F_SCHED1 | LVS_SVC_F_SCHED2}, Case{"mh"},
+                      Case{"mh", "-b mh-fallback,mh-port", LVS_SVC_F_SCHED1 | LVS_SVC_F_SCHED2}),
+    [](const auto& info) { return info.param.sched + (info.param.flags ? "_flags" : ""); });
+
+TEST_F(SchedTest, RoundRobinCountsAsIpvs) {
+    service("rr");
+    add("10.1.0.11", 1);
+    add("10.1.0.12", 5);
+    add("10.1.0.13", 1);
+    std::vector<std::string> got;
+    for (uint32_t n = 1; n <= 6; ++n) {
+        got.push_back(syn(client(n, 2000)));
+        ack(client(n, 2000));
+    }
+    EXPECT_EQ(got, (std::vector<std::string>{"10.1.0.11", "10.1.0.12", "10.1.0.13", "10.1.0.11", "10.1.0.12",
+                                             "10.1.0.13"}));
+    fin(client(2, 2000));
+    expire(client(3, 2000));
+    syn(client(3, 2000));  // a new connection on the expired entry's flow
+}
+
+TEST_F(SchedTest, WeightedRoundRobinKeepsThreeToOneOverTenThousandFlows) {
+    service("wrr");
+    add("10.1.0.11", 3);
+    add("10.1.0.12", 1);
+    for (uint32_t n = 1; n <= 8; ++n)
+        syn(client(n, 3000));  // the sequence itself, as IPVS's cw walk gives it
+    std::map<std::string, int> count;
+    for (uint32_t n = 0; n < 10000; ++n)
+        ++count[send(client(1000 + n / 50, uint16_t(4000 + n % 50)))];
+    EXPECT_NEAR(count["10.1.0.11"], 7500, 375);
+    EXPECT_NEAR(count["10.1.0.12"], 2500, 125);
+}
+
+TEST_F(SchedTest, LeastConnectionSendsNewConnectionsToTheLessBusyServer) {
+    service("lc");
+    add("10.1.0.11", 1);
+    add("10.1.0.12", 1);  // IPVS's list: .12 first
+    EXPECT_EQ(syn(client(1, 5000)), "10.1.0.12");
+    EXPECT_EQ(syn(client(2, 5000)), "10.1.0.11");
+    EXPECT_EQ(syn(client(3, 5000)), "10.1.0.12");  // 1 each: the first in the list
+    ack(client(1, 5000));                           // .12: one active (256) and one inactive
+    EXPECT_EQ(syn(client(4, 5000)), "10.1.0.11");
+    EXPECT_EQ(syn(client(5, 5000)), "10.1.0.11");
+    expire(client(1, 5000));
+    EXPECT_EQ(syn(client(6, 5000)), "10.1.0.12");  // .12: 1 inactive, .11: 3
+}
+
+TEST_F(SchedTest, LblcSticksTheDestinationToItsServerUntilOverloaded) {
+    service("lblc");
+    add("10.1.0.11", 2);
+    add("10.1.0.12", 2);
+    for (uint32_t n = 1; n <= 3; ++n) {
+        EXPECT_EQ(syn(client(n, 6000)), "10.1.0.12");  // wlc's first pick, then the cache
+        ack(client(n, 6000));
+    }
+    // .12 has 3 active, above its weight 2, while .11 has none (under half of
+    // 2): overloaded in lblc's sense, so wlc picks again and the entry moves.
+    EXPECT_EQ(syn(client(4, 6000)), "10.1.0.11");
+    EXPECT_EQ(syn(client(5, 6000)), "10.1.0.11");
+}
+
+}  // namespace
+}  // namespace lvs::test
