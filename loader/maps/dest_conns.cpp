@@ -74,12 +74,10 @@ bool leaves_overload(int64_t total, const lvs_dest& dest) {
 
 void DestConns::unbind(uint32_t dest_id, DestCounter c, const lvs_dest& dest) {
     decrement(dest_id, c);
-    lvs_dest_conns& s = *slot(dest_id);
-    const int64_t total = int64_t{std::atomic_ref<int32_t>(s.active).load(std::memory_order_relaxed)} +
-                          std::atomic_ref<int32_t>(s.inactive).load(std::memory_order_relaxed);
-    if (leaves_overload(total, dest))
-        std::atomic_ref<uint32_t>(s.flags).fetch_and(~uint32_t{LVS_DEST_CONNS_F_OVERLOAD},
-                                                     std::memory_order_relaxed);
+    const DestConnCounts now = read(dest_id);
+    if (now.overload && leaves_overload(int64_t{now.active} + now.inactive, dest))
+        std::atomic_ref<uint32_t>(slot(dest_id)->flags)
+            .fetch_and(~uint32_t{LVS_DEST_CONNS_F_OVERLOAD}, std::memory_order_relaxed);
 }
 
 }  // namespace lvs
