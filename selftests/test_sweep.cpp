@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "maps/dest_conns.h"
+#include "store/conn_table.h"
 #include "store/store.h"
 #include "store/sweep.h"
 #include "testkit/director.h"
@@ -146,6 +147,25 @@ TEST_F(SweepTest, ExpiredTemplatesLeavePersistConn) {
     EXPECT_FALSE(templates.get(ended));
     EXPECT_TRUE(templates.get(live));
     EXPECT_EQ(counters("10.1.0.11").persist, 1u);
+}
+
+// -L -c lists the live templates: not expired, server still in its slot.
+TEST_F(SweepTest, LiveTemplatesForTheListing) {
+    auto [id, dest] = server("10.1.0.11");
+    HashMap<lvs_persist_key, lvs_persist> templates(d.maps().persist);
+    const auto key = [&](const char* client) {
+        return lvs_persist_key{.client = parse_addr(client).to_abi(), .svc_id = dest.svc_id};
+    };
+    templates.put(key("10.1.0.10"), {.dest_id = id, .dest_gen = dest.gen, .expires = now + 60 * hz, .acct = 1});
+    templates.put(key("10.1.0.20"), {.dest_id = id, .dest_gen = dest.gen, .expires = now - 1, .acct = 1});
+    templates.put(key("10.1.0.30"), {.dest_id = id, .dest_gen = dest.gen + 1, .expires = now + 60 * hz});
+
+    const std::vector<LiveTemplate> live = live_templates(d.maps());
+
+    ASSERT_EQ(live.size(), 1u);
+    EXPECT_EQ(Addr::from_abi(live[0].key.client, LVS_AF_INET).str(), "10.1.0.10");
+    EXPECT_GE(live[0].expires_in_s, 59u);
+    EXPECT_LE(live[0].expires_in_s, 60u);
 }
 
 // IPVS frees an lblc/lblcr entry unused for lblc(r)_expiration seconds.
