@@ -102,8 +102,8 @@ TEST_F(SchedTest, RoundRobinCountsAsIpvs) {
         got.push_back(syn(client(n, 2000)));
         ack(client(n, 2000));
     }
-    EXPECT_EQ(got, (std::vector<std::string>{"10.1.0.11", "10.1.0.12", "10.1.0.13", "10.1.0.11", "10.1.0.12",
-                                             "10.1.0.13"}));
+    EXPECT_EQ(got, (std::vector<std::string>{"10.1.0.13", "10.1.0.12", "10.1.0.11", "10.1.0.13", "10.1.0.12",
+                                             "10.1.0.11"}));  // IPVS's list: newest first
     fin(client(2, 2000));
     expire(client(3, 2000));
     syn(client(3, 2000));  // a new connection on the expired entry's flow

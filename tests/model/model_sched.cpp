@@ -24,17 +24,15 @@ bool Service::usable(ServerId id) const {
     return s.weight > 0 && !s.overload;
 }
 
-// lvs-xdp's rr and wrr walk the servers in the order they were added (the
-// project's documented sequence, pinned by the DR selftests), which is IPVS's
-// list read backwards.
+// ip_vs_rr_schedule(): the next usable server after the last one picked,
+// walking the list (newest first) round.
 ServerId Service::rr() {
-    std::vector<ServerId> order(list_.rbegin(), list_.rend());
     size_t start = 0;
-    for (size_t i = 0; i < order.size(); ++i)
-        if (order[i] == rr_last_)
+    for (size_t i = 0; i < list_.size(); ++i)
+        if (list_[i] == rr_last_)
             start = i + 1;
-    for (size_t k = 0; k < order.size(); ++k) {
-        ServerId id = order[(start + k) % order.size()];
+    for (size_t k = 0; k < list_.size(); ++k) {
+        ServerId id = list_[(start + k) % list_.size()];
         if (usable(id))
             return rr_last_ = id;
     }
@@ -45,23 +43,23 @@ ServerId Service::rr() {
 // and drops by the weights' gcd each time the walk wraps; a server is picked
 // when its weight reaches cw.
 ServerId Service::wrr() {
-    std::vector<ServerId> order(list_.rbegin(), list_.rend());
     int gcd = 0, max = 0;
-    for (ServerId id : order) {
+    for (ServerId id : list_) {
         gcd = std::gcd(gcd, servers_[id].weight);
         max = std::max(max, servers_[id].weight);
     }
     if (max == 0)
         return kNoServer;
-    for (size_t steps = 0; steps <= order.size() * size_t(max / gcd + 1); ++steps) {
-        wrr_index_ = wrr_index_ + 1 >= order.size() ? 0 : wrr_index_ + 1;
+    for (size_t steps = 0; steps <= list_.size() * size_t(max / gcd + 1); ++steps) {
+        wrr_index_ = wrr_index_ + 1 >= list_.size() ? 0 : wrr_index_ + 1;
         if (wrr_index_ == 0) {
             wrr_cw_ -= gcd;
             if (wrr_cw_ <= 0)
                 wrr_cw_ = max;
         }
-        if (servers_[order[wrr_index_]].weight >= wrr_cw_ && !servers_[order[wrr_index_]].overload)
-            return order[wrr_index_];
+        const Server& s = servers_[list_[wrr_index_]];
+        if (s.weight >= wrr_cw_ && !s.overload)
+            return list_[wrr_index_];
     }
     return kNoServer;
 }

@@ -270,20 +270,20 @@ TEST(IpvsModel, MhLooksUpTheHashAndFallsBack) {
     EXPECT_EQ(t.pick(), "a");
 }
 
-TEST(IpvsModel, RoundRobinWalksTheServersInTheOrderAdded) {
-    Abc t(LVS_SCHED_RR, 1, 1, 1);
+TEST(IpvsModel, RoundRobinWalksTheListNewestFirst) {
+    Abc t(LVS_SCHED_RR, 1, 0, 1);
     std::string got;
-    for (int i = 0; i < 6; ++i)
+    for (int i = 0; i < 4; ++i)
         got += t.pick();
-    EXPECT_EQ(got, "abcabc");
+    EXPECT_EQ(got, "caca");  // b has weight 0
 }
 
 TEST(IpvsModel, WeightedRoundRobinInterleavesByGcd) {
-    Abc t(LVS_SCHED_WRR, 4, 3, 2);
+    Abc t(LVS_SCHED_WRR, 4, 3, 2);  // list c (2), b (3), a (4)
     std::string got;
-    for (int i = 0; i < 9; ++i)
+    for (int i = 0; i < 18; ++i)
         got += t.pick();
-    EXPECT_EQ(got, "aababcabc");
+    EXPECT_EQ(got, "abacbacba" "abacbacba");  // cw 4: a; 3: b a; 2: c b a; 1: c b a
 }
 
 TEST(IpvsModel, PersistenceKeepsTheClientNetworkOnItsServer) {
