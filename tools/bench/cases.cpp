@@ -149,11 +149,20 @@ std::function<Prepared(const testkit::Director&)> nat_handshake(bool fullnat, bo
 
 void add_laddr(const testkit::Director& d) { add_local_addresses(d.maps(), {parse_addr(kLaddr)}); }
 
+// Every other scheduler's new connection, to hold next to rr's.
+std::vector<Case> scheduler_cases(const std::string& rr_case) {
+    std::vector<Case> cases;
+    for (const std::string s : {"lc", "wlc", "sed", "nq", "fo", "ovf", "twos", "lblc", "lblcr", "dh", "sh", "mh"})
+        cases.push_back({"DR new conn into full table, " + s + ", 1 svc x 2", dr_two(s), Traffic::NewIntoFull,
+                         kNewFlow, dr_to(kRips), Target{K::TimesCase, 1.5, rr_case}});
+    return cases;
+}
+
 }  // namespace
 
 std::vector<Case> all_cases() {
     const std::string dr_new = "DR new conn into full table, rr, 1 svc x 2";
-    return {
+    std::vector<Case> cases = {
         {"no service (pass to kernel)", dr_two("rr"), Traffic::NoService, Flow{.daddr = "10.1.0.200"}, passes(),
          Target{K::TimesDrop, 1.5}},
         {"DR established, 1 flow", dr_two("rr"), Traffic::Established, kOneFlow, dr_to(kRips),
@@ -163,6 +172,10 @@ std::vector<Case> all_cases() {
         {dr_new, dr_two("rr"), Traffic::NewIntoFull, kNewFlow, dr_to(kRips), Target{K::Ns, 400}},
         {"DR new conn into full table, wrr 3:1, 1 svc x 2", dr_two("wrr", 3, 1), Traffic::NewIntoFull, kNewFlow,
          dr_to(kRips), Target{K::TimesCase, 1.5, dr_new}},
+    };
+    const std::vector<Case> schedulers = scheduler_cases(dr_new);
+    cases.insert(cases.end(), schedulers.begin(), schedulers.end());
+    const std::vector<Case> rest = {
         {"DR new conn into full table, rr, 1000 svc x 100", big_rules(), Traffic::NewIntoFull,
          Flow{.saddr = kNewFlow.saddr, .daddr = big_vip(kServices - 1)}, dr_to(big_rips(kServices - 1)),
          Target{K::Ns, 400}},
@@ -180,6 +193,8 @@ std::vector<Case> all_cases() {
         {"FullNAT out (reply) established, 1 flow", nat_one(" --fullnat"), Traffic::Established, kOneFlow, nullptr,
          std::nullopt, add_laddr, nat_handshake(true, true)},
     };
+    cases.insert(cases.end(), rest.begin(), rest.end());
+    return cases;
 }
 
 }  // namespace lvs::bench
