@@ -11,7 +11,7 @@ std::string version_line() {
 
 constexpr const char* kUsage =
     "Usage:\n"
-    "  lvs-xdp -A|E virtual-service [-s scheduler] [-p [timeout]] [-M netmask]\n"
+    "  lvs-xdp -A|E virtual-service [-s scheduler] [-p [timeout]] [-M netmask] [-b sched-flags]\n"
     "  lvs-xdp -D virtual-service\n"
     "  lvs-xdp -C\n"
     "  lvs-xdp -R\n"
@@ -45,8 +45,8 @@ constexpr const char* kUsage =
     "  --udp-service|-u  service-address   service-address is IPv4-address:port\n"
     "\n"
     "Options:\n"
-    "  --scheduler    -s scheduler         one of rr|wrr,\n"
-    "                                      the default scheduler is wlc (not in lvs-xdp yet).\n"
+    "  --scheduler    -s scheduler         one of rr|wrr|lc|wlc|lblc|lblcr|dh|sh|sed|nq|fo|ovf|mh|twos,\n"
+    "                                      the default scheduler is wlc.\n"
     "  --persistent   -p [timeout]         persistent service (timeout 360 s if not given)\n"
     "  --netmask      -M netmask           persistent granularity mask\n"
     "  --real-server  -r server-address    server-address is IPv4-address[:port]\n"
@@ -64,18 +64,23 @@ constexpr const char* kUsage =
     "  --weight       -w weight            capacity of real server (0..65535, default 1)\n"
     "  --u-threshold  -x uthreshold        upper threshold of connections\n"
     "  --l-threshold  -y lthreshold        lower threshold of connections\n"
-    "  --stats                             output of statistics information\n"
-    "  --thresholds                        output of thresholds information\n"
+    "  --connection   -c                   output of current IPVS connections\n"
     "  --timeout                           output of timeout (tcp tcpfin udp)\n"
-    "  --tun-info                          output of tunnel information\n"
+    "  --stats                             output of statistics information\n"
     "  --exact        -X                   expand numbers (display exact values)\n"
+    "  --thresholds                        output of thresholds information\n"
+    "  --persistent-conn                   output of persistent connection info\n"
+    "  --tun-info                          output of tunnel information\n"
     "  --nosort                            disable sorting output of service/server entries\n"
     "  --sort                              does nothing, for backwards compatibility\n"
     "  --numeric      -n                   numeric output of addresses and ports\n"
+    "  --sched-flags  -b flags             scheduler flags (comma-separated): sh-fallback,\n"
+    "                                      sh-port (with -s sh), mh-fallback, mh-port\n"
+    "                                      (with -s mh), flag-1, flag-2, flag-3\n"
     "\n"
     "Accepted as ipvsadm accepts them, but not available in this version of lvs-xdp:\n"
     "  IPv6 addresses, port 0 (services, and NAT servers), -f, -6, --sctp-service, -o, --pe,\n"
-    "  -b, -c, --daemon, --rate, --persistent-conn, --start-daemon, --stop-daemon.\n";
+    "  --daemon, --rate, --start-daemon, --stop-daemon.\n";
 
 }  // namespace
 

@@ -33,6 +33,23 @@ TEST(Usage, NoLongerListsThemAsNotAvailable) {
     for (const char* gone : {"-m", "-i", "--set", "--timeout", "--tun-", "masquerading", "tunneling", "--stats"})
         EXPECT_EQ(kNotAvailable.find(gone), std::string::npos) << gone << " in: " << kNotAvailable;
     // What is still missing is still named.
-    for (const char* missing : {"IPv6", "-f", "--rate", "--daemon", "-c"})
+    for (const char* missing : {"IPv6", "-f", "--rate", "--daemon"})
         EXPECT_NE(kNotAvailable.find(missing), std::string::npos) << missing;
+}
+
+TEST(Usage, ListsEverySchedulerAndTheSchedulerFlags) {
+    EXPECT_TRUE(offers("one of rr|wrr|lc|wlc|lblc|lblcr|dh|sh|sed|nq|fo|ovf|mh|twos,")) << kHelp;
+    EXPECT_TRUE(offers("the default scheduler is wlc.\n")) << kHelp;
+    EXPECT_EQ(kHelp.find("not in lvs-xdp yet"), std::string::npos) << kHelp;
+    EXPECT_TRUE(offers("[-b sched-flags]")) << kHelp;
+    EXPECT_TRUE(offers("--sched-flags  -b flags             scheduler flags (comma-separated)")) << kHelp;
+    for (const char* flag : {"sh-fallback", "sh-port", "mh-fallback", "mh-port"})
+        EXPECT_TRUE(offers(flag)) << flag;
+}
+
+TEST(Usage, OffersConnectionListings) {
+    EXPECT_TRUE(offers("--connection   -c                   output of current IPVS connections")) << kHelp;
+    EXPECT_TRUE(offers("--persistent-conn                   output of persistent connection info")) << kHelp;
+    for (const char* now : {"-b", "--connection", "--persistent-conn", "-c,"})
+        EXPECT_EQ(kNotAvailable.find(now), std::string::npos) << now << " in: " << kNotAvailable;
 }
