@@ -19,13 +19,14 @@ protected:
     std::vector<model::Packet> flows;
     uint32_t clients = 0;
 
-    // A new connection from a new client.
-    model::Packet connect() {
+    // A new connection from a new client, established unless no server took it.
+    void connect(bool establish = false) {
         ++clients;
         model::Packet p = client(clients, uint16_t(1000 + clients));
         syn(p);
         flows.push_back(p);
-        return p;
+        if (establish && model().connection(p))
+            ack(p);
     }
     // Flows still open on a server that is still configured, optionally only
     // those on rip.
@@ -47,34 +48,33 @@ TEST_P(SchedScript, PicksAndCountsAsIpvs) {
     add("10.1.0.13", 2);
     for (int i = 0; i < 6; ++i)
         connect();
-    for (int i : {0, 1, 2, 3})
-        ack(flows[i]);
+    for (const auto& p : open_on())
+        ack(p);
     for (int i = 0; i < 4; ++i)
         connect();
-    fin(flows[1]);
-    ack(flows[6]);
-    ack(flows[7]);
+    for (const auto& p : open_on("10.1.0.12"))
+        fin(p);
 
     edit("10.1.0.12", 1);
     for (int i = 0; i < 4; ++i)
-        ack(connect());
+        connect(true);
 
     // -x 3 -y 1: overloaded at 3 connections, back below 1.
     add("10.1.0.14", 4, 3, 1);
     for (int i = 0; i < 6; ++i)
-        ack(connect());
+        connect(true);
     for (const auto& p : open_on("10.1.0.14")) {
         expire(p);
         connect();
     }
-    expire(flows[0]);
-    expire(flows[2]);
+    for (const auto& p : open_on("10.1.0.11"))
+        expire(p);
     for (int i = 0; i < 4; ++i)
         connect();
 
     remove("10.1.0.13");
     for (int i = 0; i < 4; ++i)
-        ack(connect());
+        connect(true);
     edit("10.1.0.12", 0);
     for (int i = 0; i < 4; ++i)
         connect();
@@ -107,6 +107,19 @@ TEST_F(SchedTest, RoundRobinCountsAsIpvs) {
     fin(client(2, 2000));
     expire(client(3, 2000));
     syn(client(3, 2000));  // a new connection on the expired entry's flow
+}
+
+// ip_vs_rr_schedule() goes on from the server it picked last, whatever
+// changed since: a weight change must not make it skip a server.
+TEST_F(SchedTest, RoundRobinGoesOnAfterItsLastPickWhenAWeightChanges) {
+    service("rr");
+    add("10.1.0.11", 1);
+    add("10.1.0.12", 1);
+    add("10.1.0.13", 1);
+    EXPECT_EQ(syn(client(1, 2000)), "10.1.0.13");
+    edit("10.1.0.13", 0);
+    EXPECT_EQ(syn(client(2, 2000)), "10.1.0.12");  // the next after .13 in the list
+    EXPECT_EQ(syn(client(3, 2000)), "10.1.0.11");
 }
 
 TEST_F(SchedTest, WeightedRoundRobinKeepsThreeToOneOverTenThousandFlows) {

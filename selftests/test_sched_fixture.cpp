@@ -62,7 +62,7 @@ void SchedTest::service(const std::string& sched, const std::string& extra, mode
     const Scheduler* s = find_scheduler(sched);
     ASSERT_NE(s, nullptr) << sched;
     svcs_.emplace(vip_port, Svc{sched, model::Service(s->id(), opts)});
-    sync_table(vip_port);
+    sync(vip_port);
 }
 
 std::string SchedTest::server_opts(const std::string& rip, int weight, int u, int l,
@@ -75,27 +75,30 @@ void SchedTest::add(const std::string& rip, int weight, int u, int l, const std:
     d_.ipvsadm("-a" + server_opts(rip, weight, u, l, vip_port));
     d_.set_mac(rip, mac_of(rip));
     model(vip_port).add_server(rip, weight, u, l);
-    sync_table(vip_port);
+    sync(vip_port);
 }
 
 void SchedTest::edit(const std::string& rip, int weight, int u, int l, const std::string& vip_port) {
     d_.ipvsadm("-e" + server_opts(rip, weight, u, l, vip_port));
     model(vip_port).edit_server(model(vip_port).find(rip), weight, u, l);
-    sync_table(vip_port);
+    sync(vip_port);
 }
 
 void SchedTest::remove(const std::string& rip, const std::string& vip_port) {
     d_.ipvsadm("-d -t " + vip_port + " -r " + rip + ":80");
     model(vip_port).remove_server(model(vip_port).find(rip));
-    sync_table(vip_port);
+    sync(vip_port);
 }
 
-void SchedTest::sync_table(const std::string& vip_port) {
+void SchedTest::sync(const std::string& vip_port) {
     Svc& svc = svcs_.at(vip_port);
-    if (svc.sched != "dh" && svc.sched != "sh" && svc.sched != "mh")
-        return;
     Config cfg = Store(d_.maps()).load();
     const auto& dests = service_of(cfg, vip_port).dests;
+    svc.dest_ids.clear();
+    for (const Dest& dest : dests)
+        svc.dest_ids.emplace_back(dest.addr.str(), dest.id);
+    if (svc.sched != "dh" && svc.sched != "sh" && svc.sched != "mh")
+        return;
     std::vector<model::ServerId> table;
     for (uint32_t i : find_scheduler(svc.sched)->table(dests))
         table.push_back(i == kNoDestIndex ? model::kNoServer : svc.m.find(dests.at(i).addr.str()));
@@ -136,16 +139,23 @@ std::string SchedTest::syn(const model::Packet& p) {
     return got;
 }
 
+std::string SchedTest::server_of(const model::Packet& p) {
+    std::optional<model::ServerId> id = model(service_key(p)).connection(p);
+    if (!id)
+        throw std::logic_error("the test sends on a flow the model has no connection for");
+    return model(service_key(p)).server(*id).name;
+}
+
 void SchedTest::ack(const model::Packet& p) {
     std::string vip_port = service_key(p);
-    EXPECT_EQ(send(p, 0x10), model(vip_port).server(*model(vip_port).connection(p)).name);
+    EXPECT_EQ(send(p, 0x10), server_of(p));
     model(vip_port).establish(p);
     expect_counters(vip_port);
 }
 
 void SchedTest::fin(const model::Packet& p) {
     std::string vip_port = service_key(p);
-    EXPECT_EQ(send(p, 0x11), model(vip_port).server(*model(vip_port).connection(p)).name);
+    EXPECT_EQ(send(p, 0x11), server_of(p));
     model(vip_port).close(p);
     expect_counters(vip_port);
 }
@@ -163,11 +173,10 @@ void SchedTest::expire(const model::Packet& p) {
 }
 
 void SchedTest::expect_counters(const std::string& vip_port) {
-    Config cfg = Store(d_.maps()).load();
-    for (const Dest& dest : service_of(cfg, vip_port).dests) {
-        const model::Server& want = model(vip_port).server(model(vip_port).find(dest.addr.str()));
-        DestConnCounts got = counters_.read(dest.id);
-        SCOPED_TRACE(dest.addr.str());
+    for (const auto& [rip, id] : svcs_.at(vip_port).dest_ids) {
+        const model::Server& want = model(vip_port).server(model(vip_port).find(rip));
+        DestConnCounts got = counters_.read(id);
+        SCOPED_TRACE(rip);
         EXPECT_EQ(int(got.active), want.active);
         EXPECT_EQ(int(got.inactive), want.inactive);
         EXPECT_EQ(int(got.persist), want.persist);

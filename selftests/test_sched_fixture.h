@@ -9,6 +9,8 @@
 
 #include <map>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "ipvs_model.h"
 #include "maps/dest_conns.h"
@@ -57,10 +59,13 @@ private:
     struct Svc {
         std::string sched;
         model::Service m;
+        std::vector<std::pair<std::string, uint32_t>> dest_ids;  // (address, lvs_dests id)
     };
-    // dh, sh, mh: the model reads the table the loader builds for the
-    // service's servers as they are now.
-    void sync_table(const std::string& vip_port);
+    // After a change of servers: their ids, and for dh, sh and mh the table the
+    // loader builds for them as they are now, which the model then reads.
+    void sync(const std::string& vip_port);
+    // The server the model has p's connection on.
+    std::string server_of(const model::Packet& p);
     // The service a packet is for: its VIP and port, else its VIP's port 0.
     std::string service_key(const model::Packet& p) const;
     std::string server_opts(const std::string& rip, int weight, int u, int l, const std::string& vip_port) const;

@@ -13,9 +13,9 @@ namespace {
 
 class PersistTest : public SchedTest {
 protected:
-    void rr_service(const std::string& extra, model::Options opts) {
+    void persistent_service(const std::string& extra, model::Options opts, const std::string& sched = "rr") {
         opts.flags |= LVS_SVC_F_PERSISTENT;
-        service("rr", extra, opts);
+        service(sched, extra, opts);
         add("10.1.0.11", 1);
         add("10.1.0.12", 1);
         add("10.1.0.13", 1);
@@ -37,7 +37,7 @@ protected:
 };
 
 TEST_F(PersistTest, ClientStaysOnItsServerAcrossNewConnections) {
-    rr_service("-p 300", {.persist_timeout = 300});
+    persistent_service("-p 300", {.persist_timeout = 300});
     std::string first = syn(client(1, 1000));
     for (uint16_t port = 1001; port < 1020; ++port) {
         EXPECT_EQ(syn(client(1, port)), first);  // rr alone would go round
@@ -47,14 +47,14 @@ TEST_F(PersistTest, ClientStaysOnItsServerAcrossNewConnections) {
 }
 
 TEST_F(PersistTest, NetmaskGroupsClientsOfOneNetwork) {
-    rr_service("-p 300 -M 255.255.255.0", {.persist_timeout = 300, .netmask = 24});
+    persistent_service("-p 300 -M 255.255.255.0", {.persist_timeout = 300, .netmask = 24});
     std::string first = syn(client(5, 1000));      // 10.2.0.5
     EXPECT_EQ(syn(client(77, 1000)), first);        // 10.2.0.77: the same /24
     EXPECT_NE(syn(client(256 + 5, 1000)), first);  // 10.2.1.5: another
 }
 
 TEST_F(PersistTest, WeightZeroKeepsItsClientsButTakesNoNewOnes) {
-    rr_service("-p 300", {.persist_timeout = 300});
+    persistent_service("-p 300", {.persist_timeout = 300}, "wlc");
     std::string first = syn(client(1, 1000));
     edit(first, 0);
     EXPECT_EQ(syn(client(1, 1001)), first);
@@ -62,7 +62,7 @@ TEST_F(PersistTest, WeightZeroKeepsItsClientsButTakesNoNewOnes) {
 }
 
 TEST_F(PersistTest, ExpiredTemplateLetsTheClientMove) {
-    rr_service("-p 300", {.persist_timeout = 300});
+    persistent_service("-p 300", {.persist_timeout = 300});
     std::string first = syn(client(1, 1000));
     EXPECT_EQ(syn(client(1, 1001)), first);
     expire_template(client(1, 0).saddr);
