@@ -326,7 +326,35 @@ check_listed_server() {
 }
 
 # http_get NS URL: the body of one request (a new connection), bounded in time.
-http_get() { in_ns "$1" curl -s --connect-timeout 2 --max-time 4 "$2"; }
+# From the address LIB_HTTP_SRC when that is set (see http_requests_from).
+http_get() { in_ns "$1" curl -s ${LIB_HTTP_SRC:+--interface "$LIB_HTTP_SRC"} --connect-timeout 2 --max-time 4 "$2"; }
+
+# http_requests_from SRC N URL: http_requests from the client's address SRC
+# (one of the client's addresses, e.g. a second one added to its interface).
+http_requests_from() { LIB_HTTP_SRC=$1 http_requests "$2" "$3"; }
+
+# hold_start COUNT: COUNT connections from the client to VIP:80 held open
+# (http_hold.py; ESTABLISHED when this returns), until hold_finish.
+hold_start() {
+    local fifo=$LIB_TMP/hold-$RANDOM
+    mkfifo "$fifo"
+    hold_out=$fifo.out
+    nsenter --net="/run/netns/$NS_CLI" -- "$PY" "$LIB_DIR/http_hold.py" "$VIP" "$1" <"$fifo" >"$hold_out" 2>&1 &
+    hold_pid=$!
+    LIB_PIDS+=("$hold_pid")
+    exec {hold_fd}>"$fifo"
+    wait_until 10 grep -q connected "$hold_out" || fail "could not open $1 connections: $(cat "$hold_out")"
+}
+
+# hold_finish: one request on each connection of hold_start, then closes them;
+# leaves the answers (a server's name or "error: ..."), one a line, in held.
+hold_finish() {
+    echo go >&"$hold_fd"
+    exec {hold_fd}>&-
+    wait "$hold_pid" || true
+    held=$(grep -v '^connected' "$hold_out")
+    log "held connections answered by: $(sort <<<"$held" | uniq -c | tr '\n' ' ')"
+}
 
 # http_requests N URL: N requests from the client to URL (http_get, each a new
 # connection), counted by the body of the answer. Leaves the counts in hits

@@ -24,16 +24,10 @@ lvs attach "$DIR_IF"
 ip -n "$NS_CLI" addr add "$CLI_IP2/$SUBNET_PLEN" dev "$CLI_IF"
 
 # requests_from SRC N: N requests (each a new connection) from the client's
-# address SRC; leaves the counts in rs1, rs2 and failures.
+# address SRC, all answered; leaves the counts in rs1 and rs2.
 requests_from() {
-    local src=$1 n=$2 i body
-    rs1=0 rs2=0 failures=0
-    for ((i = 0; i < n; i++)); do
-        body=$(in_ns "$NS_CLI" curl -s --interface "$src" --connect-timeout 2 --max-time 4 "http://$VIP/") || body=
-        case $body in rs1) rs1=$((rs1 + 1)) ;; rs2) rs2=$((rs2 + 1)) ;; *) failures=$((failures + 1)) ;; esac
-    done
-    log "$n requests from $src: rs1=$rs1 rs2=$rs2 failed=$failures"
-    ((failures == 0)) || fail "$failures of $n requests from $src failed"
+    http_requests_from "$1" "$2" "http://$VIP/"
+    check_http_answered "$2"
 }
 
 # sticky_server: the server all the last requests_from went to ("" if split).

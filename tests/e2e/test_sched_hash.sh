@@ -22,17 +22,11 @@ realservers add "$VIP"
 lvs attach "$DIR_IF"
 for a in "${ADDRS[@]}"; do ip -n "$NS_CLI" addr add "$a/$SUBNET_PLEN" dev "$CLI_IF"; done
 
-# requests_from SRC N: N requests (each a new connection) from SRC; leaves the
-# counts in rs1, rs2 (and fails on a request without an answer).
+# requests_from SRC N: N requests (each a new connection) from the client's
+# address SRC, all answered; leaves the counts in rs1 and rs2.
 requests_from() {
-    local src=$1 n=$2 i body failures=0
-    rs1=0 rs2=0
-    for ((i = 0; i < n; i++)); do
-        body=$(in_ns "$NS_CLI" curl -s --interface "$src" --connect-timeout 2 --max-time 4 "http://$VIP/") || body=
-        case $body in rs1) rs1=$((rs1 + 1)) ;; rs2) rs2=$((rs2 + 1)) ;; *) failures=$((failures + 1)) ;; esac
-    done
-    log "$n requests from $src: rs1=$rs1 rs2=$rs2 failed=$failures"
-    ((failures == 0)) || fail "$failures of $n requests from $src failed"
+    http_requests_from "$1" "$2" "http://$VIP/"
+    check_http_answered "$2"
 }
 
 # place_all: requests from every address; each must stick to one server.

@@ -29,39 +29,13 @@ lvs attach "$DIR_IF"
 active_of() { awk -v rs="$1" '$1 == "->" && $2 == rs { print $5 }' <<<"$listing"; }
 inactive_of() { awk -v rs="$1" '$1 == "->" && $2 == rs { print $6 }' <<<"$listing"; }
 
-# hold_open NAME: opens HELD connections to VIP:80 from the client (http_hold.py)
-# and waits until they are connected; they stay open until hold_release NAME.
-hold_open() {
-    local name=$1
-    mkfifo "$LIB_TMP/go-$name"
-    nsenter --net="/run/netns/$NS_CLI" -- "$PY" "$LIB_DIR/http_hold.py" "$VIP" "$HELD" \
-        <"$LIB_TMP/go-$name" >"$LIB_TMP/hold-$name.out" 2>&1 &
-    hold_pid=$!
-    LIB_PIDS+=("$hold_pid")
-    exec 7>"$LIB_TMP/go-$name"
-    wait_until 10 grep -q connected "$LIB_TMP/hold-$name.out" ||
-        fail "could not open $HELD connections: $(cat "$LIB_TMP/hold-$name.out")"
-}
-
-# hold_release NAME: one request on each held connection; all must be answered
-# by rs1 (where they were placed).
-hold_release() {
-    local name=$1 held
-    echo go >&7
-    exec 7>&-
-    wait "$hold_pid" || true
-    held=$(grep -v '^connected' "$LIB_TMP/hold-$name.out")
-    log "held connections answered by: $(sort <<<"$held" | uniq -c | tr '\n' ' ')"
-    [[ $(grep -cx rs1 <<<"$held") -eq $HELD ]] || fail "$name: held connections did not all stay on rs1: $held"
-}
-
 for sched in lc wlc; do
     log "---- -s $sched ----"
     lvs -C
     lvs -A -t "$VIP:80" -s "$sched"
     lvs -a -t "$VIP:80" -r "$RS1_IP:80" -g
 
-    hold_open "$sched"
+    hold_start "$HELD"
     # The client's ACK of each handshake has reached the director: all HELD
     # are ESTABLISHED on rs1, so ActiveConn counts them.
     for _ in $(seq 20); do
@@ -116,7 +90,8 @@ for sched in lc wlc; do
         pass "wlc: weighted by weight, rs1=$rs1 rs2=$rs2 of $MORE (IPVS's wlc: rs1=$want1)"
     fi
 
-    hold_release "$sched"
+    hold_finish
+    [[ $(grep -cx rs1 <<<"$held") -eq $HELD ]] || fail "$sched: held connections did not all stay on rs1: $held"
     pass "$sched: the held connections still answer from rs1"
 done
 
