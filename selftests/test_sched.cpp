@@ -3,6 +3,11 @@
 // and threshold changes, servers added and removed.
 #include "test_sched_fixture.h"
 
+#include <chrono>
+#include <thread>
+
+#include "maps/bpf_map.h"
+
 namespace lvs::test {
 namespace {
 
@@ -161,6 +166,66 @@ TEST_F(SchedTest, LblcSticksTheDestinationToItsServerUntilOverloaded) {
     // 2): overloaded in lblc's sense, so wlc picks again and the entry moves.
     EXPECT_EQ(syn(client(4, 6000)), "10.1.0.11");
     EXPECT_EQ(syn(client(5, 6000)), "10.1.0.11");
+}
+
+// -x 3 -y 1 on the server fo prefers: overloaded at its third connection,
+// and back only when fewer than 1 remain (IPVS's bind/unbind rules).
+TEST_F(SchedTest, OverloadedServerRestsUntilBelowItsLowerThreshold) {
+    service("fo");
+    add("10.1.0.11", 10, 3, 1);
+    add("10.1.0.12", 1);
+    for (uint32_t n = 1; n <= 3; ++n)
+        EXPECT_EQ(syn(client(n, 7000)), "10.1.0.11");
+    ack(client(1, 7000));
+    EXPECT_EQ(syn(client(4, 7000)), "10.1.0.12");
+    expire(client(1, 7000));
+    expire(client(2, 7000));
+    EXPECT_EQ(syn(client(5, 7000)), "10.1.0.12");  // 1 left: not below -y 1
+    expire(client(3, 7000));
+    EXPECT_EQ(syn(client(6, 7000)), "10.1.0.11");
+}
+
+// -x 4 without -y: back below 3/4 of it.
+TEST_F(SchedTest, WithoutLowerThresholdOverloadEndsBelowThreeQuartersOfUpper) {
+    service("fo");
+    add("10.1.0.11", 10, 4);
+    add("10.1.0.12", 1);
+    for (uint32_t n = 1; n <= 4; ++n)
+        EXPECT_EQ(syn(client(n, 7000)), "10.1.0.11");
+    EXPECT_EQ(syn(client(5, 7000)), "10.1.0.12");
+    expire(client(1, 7000));
+    EXPECT_EQ(syn(client(6, 7000)), "10.1.0.12");  // 3 * 4 is not below 4 * 3
+    expire(client(2, 7000));
+    EXPECT_EQ(syn(client(7, 7000)), "10.1.0.11");
+}
+
+// An lblcr set that has not changed for lblcr_expiration sheds its most loaded
+// member. The expiration is set to 3 s on both sides and the test waits.
+TEST_F(SchedTest, LblcrSetShedsItsMostLoadedMemberWhenUnchanged) {
+    ArrayMap<lvs_config> config(director().maps().config);
+    lvs_config c = config.get(0);
+    c.lblcr_expiration = 3;
+    config.put(0, c);
+    service("lblcr", "", {.lblcr_expiration = 3});
+    add("10.1.0.11", 4);
+    add("10.1.0.12", 2);
+    uint32_t n = 0;
+    auto connect = [&] {
+        ++n;
+        std::string got = syn(client(n, 8000));
+        ack(client(n, 8000));
+        return got;
+    };
+    for (int i = 0; i < 3; ++i)
+        EXPECT_EQ(connect(), "10.1.0.12");
+    EXPECT_EQ(connect(), "10.1.0.11");  // .12 above its weight, .11 under half: the set grows
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    now = 2;
+    connect();  // in use: the entry stays
+    std::this_thread::sleep_for(std::chrono::seconds(2));
+    now = 4;
+    connect();  // 4 s since the set changed: its most loaded member goes
+    connect();
 }
 
 }  // namespace

@@ -70,5 +70,18 @@ TEST_F(PersistTest, ExpiredTemplateLetsTheClientMove) {
     EXPECT_EQ(syn(client(1, 1003)), syn(client(1, 1004)));
 }
 
+// A port-0 service takes every port of the VIP, with one template per client
+// for all of them, as IPVS's port-zero persistent services.
+TEST_F(PersistTest, PortZeroServiceKeepsTheClientAcrossPorts) {
+    const std::string all_ports = "10.1.0.100:0";
+    service("rr", "-p 300", {.flags = LVS_SVC_F_PERSISTENT, .persist_timeout = 300}, all_ports);
+    for (const char* rip : {"10.1.0.11", "10.1.0.12", "10.1.0.13"})
+        add(rip, 1, 0, 0, all_ports);
+    std::string first = syn(client(1, 1000, "10.1.0.100:80"));
+    for (const char* vip : {"10.1.0.100:443", "10.1.0.100:8080", "10.1.0.100:22"})
+        EXPECT_EQ(syn(client(1, 1001, vip)), first) << vip;
+    EXPECT_NE(syn(client(2, 1000, "10.1.0.100:443")), first);
+}
+
 }  // namespace
 }  // namespace lvs::test
