@@ -76,8 +76,12 @@ void DestConns::unbind(uint32_t dest_id, DestCounter c, const lvs_dest& dest) {
     decrement(dest_id, c);
     const DestConnCounts now = read(dest_id);
     if (now.overload && leaves_overload(int64_t{now.active} + now.inactive, dest))
-        std::atomic_ref<uint32_t>(slot(dest_id)->flags)
-            .fetch_and(~uint32_t{LVS_DEST_CONNS_F_OVERLOAD}, std::memory_order_relaxed);
+        clear_overload(dest_id);
+}
+
+void DestConns::clear_overload(uint32_t dest_id) {
+    std::atomic_ref<uint32_t>(slot(dest_id)->flags)
+        .fetch_and(~uint32_t{LVS_DEST_CONNS_F_OVERLOAD}, std::memory_order_relaxed);
 }
 
 }  // namespace lvs

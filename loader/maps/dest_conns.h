@@ -44,6 +44,10 @@ public:
     // server is below its thresholds again.
     void unbind(uint32_t dest_id, DestCounter c, const lvs_dest& dest);
 
+    // Ends the server's overload at once (its upper threshold was removed or
+    // raised: IPVS's __ip_vs_update_dest).
+    void clear_overload(uint32_t dest_id);
+
 private:
     lvs_dest_conns* slot(uint32_t dest_id) const;
 

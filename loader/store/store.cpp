@@ -6,6 +6,7 @@
 #include <cstring>
 #include <map>
 
+#include "maps/dest_conns.h"
 #include "sched/scheduler.h"
 #include "store/l2.h"
 #include "store/settings.h"
@@ -170,6 +171,7 @@ void Store::commit(const Config& before, const Config& after) const {
     SliceAllocator slices(LVS_SCHED_SLOTS, slices_in_use);
 
     std::vector<bool> configured(original.size());  // dest ids that `after` names
+    std::vector<uint32_t> relaxed;                  // dest ids whose overload ends
     std::vector<std::pair<lvs_svc_key, lvs_svc>> svc_writes;
 
     for (const Service& svc : after.services()) {
@@ -263,6 +265,17 @@ void Store::commit(const Config& before, const Config& after) const {
         if (!after.find(service_key_of(k)))
             services.erase(k);
     write_vip_filter(maps_, {&after});
+    // A server whose upper threshold went away or up leaves overload, as in IPVS.
+    for (const Service& svc : after.services())
+        for (const Dest& d : svc.dests)
+            if (const Dest* od = find_dest(before.find(svc.key), d);
+                od && od->u_threshold && (d.u_threshold == 0 || d.u_threshold > od->u_threshold))
+                relaxed.push_back(od->id);
+    if (!relaxed.empty()) {
+        DestConns conns(maps_.dest_conns);
+        for (uint32_t id : relaxed)
+            conns.clear_overload(id);
+    }
     // Removed servers last, once no service names them; the generation stays so
     // connections still naming the slot are rescheduled.
     for (uint32_t id = 0; id < original.size(); ++id)
