@@ -24,14 +24,17 @@ protected:
     std::vector<model::Packet> flows;
     uint32_t clients = 0;
 
-    // A new connection from a new client, established unless no server took it.
-    void connect(bool establish = false) {
-        ++clients;
-        model::Packet p = client(clients, uint16_t(1000 + clients));
-        syn(p);
-        flows.push_back(p);
-        if (establish && model().connection(p))
-            ack(p);
+    // New connections from new clients, established (if a server took them)
+    // or not.
+    void connect(int count, bool establish = false) {
+        for (int i = 0; i < count; ++i) {
+            ++clients;
+            model::Packet p = client(clients, uint16_t(1000 + clients));
+            syn(p);
+            flows.push_back(p);
+            if (establish && model().connection(p))
+                ack(p);
+        }
     }
     // Flows still open on a server that is still configured, optionally only
     // those on rip.
@@ -51,42 +54,34 @@ TEST_P(SchedScript, PicksAndCountsAsIpvs) {
     add("10.1.0.11", 1);
     add("10.1.0.12", 3);
     add("10.1.0.13", 2);
-    for (int i = 0; i < 6; ++i)
-        connect();
+    connect(6);
     for (const auto& p : open_on())
         ack(p);
-    for (int i = 0; i < 4; ++i)
-        connect();
+    connect(4);
     for (const auto& p : open_on("10.1.0.12"))
         fin(p);
 
     edit("10.1.0.12", 1);
-    for (int i = 0; i < 4; ++i)
-        connect(true);
+    connect(4, true);
 
     // -x 3 -y 1: overloaded at 3 connections, back below 1.
     add("10.1.0.14", 4, 3, 1);
-    for (int i = 0; i < 6; ++i)
-        connect(true);
+    connect(6, true);
     for (const auto& p : open_on("10.1.0.14")) {
         expire(p);
-        connect();
+        connect(1);
     }
     for (const auto& p : open_on("10.1.0.11"))
         expire(p);
-    for (int i = 0; i < 4; ++i)
-        connect();
+    connect(4);
 
     remove("10.1.0.13");
-    for (int i = 0; i < 4; ++i)
-        connect(true);
+    connect(4, true);
     edit("10.1.0.12", 0);
-    for (int i = 0; i < 4; ++i)
-        connect();
+    connect(4);
     for (const auto& p : open_on())
         fin(p);
-    for (int i = 0; i < 4; ++i)
-        connect();
+    connect(4);
 }
 
 INSTANTIATE_TEST_SUITE_P(

@@ -108,23 +108,12 @@ ServerId Service::weighted_least(bool sed_overhead) const {
 }
 
 // ip_vs_nq_schedule(): the first idle server (no active connection) at once;
-// otherwise sed's choice.
+// otherwise sed's choice (the same loop and comparison).
 ServerId Service::nq() const {
-    ServerId least = kNoServer;
-    int64_t loh = 0;
-    for (ServerId id : list_) {
-        if (!usable(id))
-            continue;
-        const Server& d = servers_[id];
-        int64_t doh = queue_overhead(d);
-        if (nonneg(d.active) == 0)
+    for (ServerId id : list_)
+        if (usable(id) && nonneg(servers_[id].active) == 0)
             return id;
-        if (least == kNoServer || loh * d.weight > doh * servers_[least].weight) {
-            least = id;
-            loh = doh;
-        }
-    }
-    return least;
+    return weighted_least(true);
 }
 
 // ip_vs_fo_schedule(): the highest weight; the first of equals.

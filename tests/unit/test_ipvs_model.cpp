@@ -29,6 +29,13 @@ struct Abc {
         : svc(s, o), a(svc.add_server("a", wa)), b(svc.add_server("b", wb)), c(svc.add_server("c", wc)) {}
     std::string pick(Random r = {}) { return name(svc.schedule(kClient, 0, r)); }
     std::string name(ServerId id) const { return id == kNoServer ? "-" : svc.server(id).name; }
+    // A dh/sh table with a, b, c in turn.
+    void stripe_table() {
+        std::vector<ServerId> table;
+        for (uint32_t i = 0; i < LVS_SH_TAB_SIZE; ++i)
+            table.push_back(i % 3 == 0 ? a : i % 3 == 1 ? b : c);
+        svc.set_table(table);
+    }
 };
 
 }  // namespace
@@ -236,10 +243,7 @@ TEST(IpvsModel, ShFallbackSkipsUnusableBuckets) {
 
 TEST(IpvsModel, ShPortHashesTheSourcePort) {
     Abc t(LVS_SCHED_SH, 1, 1, 1, Options{.flags = LVS_SVC_F_SCHED2});
-    std::vector<ServerId> table;
-    for (uint32_t i = 0; i < LVS_SH_TAB_SIZE; ++i)
-        table.push_back(i % 3 == 0 ? t.a : i % 3 == 1 ? t.b : t.c);
-    t.svc.set_table(table);
+    t.stripe_table();
     std::set<ServerId> seen;
     for (uint16_t port = 1000; port < 1010; ++port)
         seen.insert(t.svc.schedule(from(kClient.saddr, port), 0));
@@ -248,16 +252,13 @@ TEST(IpvsModel, ShPortHashesTheSourcePort) {
 
 TEST(IpvsModel, DhHashesTheDestinationAddress) {
     Abc t(LVS_SCHED_DH, 1, 1, 1);
-    std::vector<ServerId> table;
-    for (uint32_t i = 0; i < LVS_SH_TAB_SIZE; ++i)
-        table.push_back(i % 3 == 0 ? t.a : i % 3 == 1 ? t.b : t.c);
-    t.svc.set_table(table);
+    t.stripe_table();
     std::set<ServerId> seen;
     for (uint32_t client = 1; client < 50; ++client)
         seen.insert(t.svc.schedule(from(client), 0));
     EXPECT_EQ(seen.size(), 1u);  // the source does not matter
     // hash_32(0x0a010064, 8) = (0x0a010064 * 0x61c88647 mod 2^32) >> 24 = 126 (10.1.0.100).
-    EXPECT_EQ(*seen.begin(), table[126]);
+    EXPECT_EQ(*seen.begin(), std::vector<ServerId>({t.a, t.b, t.c})[126 % 3]);
 }
 
 TEST(IpvsModel, MhLooksUpTheHashAndFallsBack) {
