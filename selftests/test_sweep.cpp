@@ -5,6 +5,7 @@
 
 #include "maps/dest_conns.h"
 #include "store/conn_table.h"
+#include "store/reconcile.h"
 #include "store/store.h"
 #include "store/sweep.h"
 #include "testkit/director.h"
@@ -193,6 +194,34 @@ TEST_F(SweepTest, UnusedLblcEntriesExpire) {
     EXPECT_TRUE(lblc.get(recent_key));
     EXPECT_FALSE(lblcr.get(old_key));
     EXPECT_TRUE(lblcr.get(recent_key));
+}
+
+// Entries the LRU table dropped on its own (here: never written) leave their
+// counts behind; reconciling brings the counters back to what the tables hold,
+// and ends an overload the phantom connections caused.
+TEST_F(SweepTest, ReconcileTakesOutWhatTheTablesNoLongerHold) {
+    set_counters("10.1.0.12", {.active = 5, .inactive = 7, .persist = 2, .flags = LVS_DEST_CONNS_F_OVERLOAD});
+    put_conn("10.1.0.12", 1000, LVS_ACCT_ACTIVE, 100);
+    put_conn("10.1.0.12", 1001, LVS_ACCT_INACTIVE, 100);
+    put_conn("10.1.0.12", 1002, LVS_ACCT_NONE, 100);  // not counted: doesn't count
+
+    EXPECT_EQ(reconcile_counts(d.maps()), 3u);  // active, inactive and persist corrected
+
+    const DestConnCounts c = counters("10.1.0.12");
+    EXPECT_EQ(c.active, 1u);
+    EXPECT_EQ(c.inactive, 1u);
+    EXPECT_EQ(c.persist, 0u);
+    EXPECT_FALSE(c.overload);  // 2 connections: below 3/4 of -x 8
+    EXPECT_EQ(reconcile_counts(d.maps()), 0u);  // agreeing counters stay as they are
+}
+
+// Counts too low (an entry the sweep and the XDP program both took out) are
+// brought up again the same way.
+TEST_F(SweepTest, ReconcileRestoresCountsTooLow) {
+    set_counters("10.1.0.11", {.active = -1});
+    put_conn("10.1.0.11", 1000, LVS_ACCT_ACTIVE, 100);
+    reconcile_counts(d.maps());
+    EXPECT_EQ(DestConns(d.maps().dest_conns).raw(server("10.1.0.11").first, DestCounter::Active), 1);
 }
 
 }  // namespace

@@ -17,6 +17,7 @@
 #include "store/settings.h"
 #include "store/conn_table.h"
 #include "store/store.h"
+#include "store/reconcile.h"
 #include "store/sweep.h"
 
 namespace lvs {
@@ -86,6 +87,7 @@ void run_ipvsadm(const Command& cmd, const std::string& pin_dir) {
         // What IPVS's timers would have removed by now is gone before anything
         // is counted or shown, so the listing is exact without a daemon.
         sweep_expired(maps);
+        reconcile_counts(maps);
         Config cfg = Store(maps).load();
         if (cmd.list.connection) {
             std::cout << format_conns(conn_rows(live_connections(maps), live_templates(maps), cfg),

@@ -11,6 +11,7 @@
 
 #include "error.h"
 #include "maps/pinned_maps.h"
+#include "store/reconcile.h"
 #include "store/sweep.h"
 
 namespace lvs {
@@ -61,10 +62,11 @@ void run_daemon(const DaemonOptions& opts) {
     spdlog::info("sweeping expired connections in {} every {} s", opts.pin_dir, opts.interval_s);
     for (;;) {
         const SweepResult r = sweep_expired(maps);
-        if (r.total() > 0)
+        const uint64_t recounted = reconcile_counts(maps);
+        if (r.total() + recounted > 0)
             spdlog::info("expired: {} connections, {} NAT reply entries, {} persistence templates, "
-                         "{} lblc and {} lblcr entries",
-                         r.conns, r.replies, r.templates, r.lblc, r.lblcr);
+                         "{} lblc and {} lblcr entries; {} counters corrected to the tables",
+                         r.conns, r.replies, r.templates, r.lblc, r.lblcr, recounted);
         if (const int sig = stop.wait(opts.interval_s)) {
             spdlog::info("{}: stopping; the data plane keeps forwarding", sig == SIGTERM ? "SIGTERM" : "SIGINT");
             return;

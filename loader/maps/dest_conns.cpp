@@ -57,11 +57,19 @@ DestConnCounts DestConns::read(uint32_t dest_id) const {
 }
 
 void DestConns::increment(uint32_t dest_id, DestCounter c) {
-    counter(*slot(dest_id), c).fetch_add(1, std::memory_order_relaxed);
+    add(dest_id, c, 1);
 }
 
 void DestConns::decrement(uint32_t dest_id, DestCounter c) {
-    counter(*slot(dest_id), c).fetch_sub(1, std::memory_order_relaxed);
+    add(dest_id, c, -1);
+}
+
+void DestConns::add(uint32_t dest_id, DestCounter c, int32_t delta) {
+    counter(*slot(dest_id), c).fetch_add(delta, std::memory_order_relaxed);
+}
+
+int32_t DestConns::raw(uint32_t dest_id, DestCounter c) const {
+    return counter(*slot(dest_id), c).load(std::memory_order_relaxed);
 }
 
 bool leaves_overload(int64_t total, const lvs_dest& dest) {

@@ -38,6 +38,9 @@ public:
 
     void increment(uint32_t dest_id, DestCounter c);
     void decrement(uint32_t dest_id, DestCounter c);
+    void add(uint32_t dest_id, DestCounter c, int32_t delta);
+    // The counter as stored, negative values included.
+    int32_t raw(uint32_t dest_id, DestCounter c) const;
 
     // IPVS's ip_vs_unbind_dest: one connection (or template) of the server
     // `dest` ends. Decrements its counter, then clears OVERLOAD when the
