@@ -123,6 +123,7 @@ private:
     // model_sched.cpp: the schedulers, each as its IPVS *_schedule().
     ServerId rr();
     ServerId wrr();
+    void wrr_changed();  // ip_vs_wrr_dest_changed(), after any server change
     ServerId lc() const;
     ServerId weighted_least(bool sed_overhead) const;  // wlc, sed and lblc/lblcr's fallback
     ServerId nq() const;
@@ -149,10 +150,12 @@ private:
     std::vector<Server> servers_;
     std::vector<ServerId> list_;
     std::vector<ServerId> table_;
-    // rr: the last server picked; wrr: IPVS's index and current weight.
+    // rr: the last server picked. wrr: IPVS's mark: the list position the walk
+    // goes on from (SIZE_MAX: the list head), the current weight, the weights'
+    // gcd and cw's starting value.
     ServerId rr_last_ = kNoServer;
-    size_t wrr_index_ = SIZE_MAX;
-    int wrr_cw_ = 0;
+    size_t wrr_pos_ = SIZE_MAX;
+    int wrr_cw_ = 0, wrr_di_ = 1, wrr_mw_ = 0;
     std::map<uint32_t, LblcEntry> lblc_;
     std::map<uint32_t, LblcrEntry> lblcr_;
     std::map<uint32_t, Template> templates_;  // client & netmask -> template

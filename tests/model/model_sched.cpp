@@ -39,29 +39,45 @@ ServerId Service::rr() {
     return kNoServer;
 }
 
-// ip_vs_wrr_schedule(): a current weight cw that starts at the largest weight
-// and drops by the weights' gcd each time the walk wraps; a server is picked
-// when its weight reaches cw.
+// ip_vs_wrr_schedule(): walk on from the last pick; each time the walk passes
+// the end of the list the current weight cw drops by the weights' gcd (back to
+// mw below 1); a server is picked when its weight reaches cw.
 ServerId Service::wrr() {
-    int gcd = 0, max = 0;
-    for (ServerId id : list_) {
-        gcd = std::gcd(gcd, servers_[id].weight);
-        max = std::max(max, servers_[id].weight);
-    }
-    if (max == 0)
+    if (wrr_mw_ <= 0)
         return kNoServer;
-    for (size_t steps = 0; steps <= list_.size() * size_t(max / gcd + 1); ++steps) {
-        wrr_index_ = wrr_index_ + 1 >= list_.size() ? 0 : wrr_index_ + 1;
-        if (wrr_index_ == 0) {
-            wrr_cw_ -= gcd;
+    // Every (position, cw) pair comes round within this many steps.
+    for (size_t steps = 0; steps < (list_.size() + 1) * size_t(wrr_mw_ / wrr_di_ + 1); ++steps) {
+        if (++wrr_pos_ >= list_.size()) {
+            wrr_pos_ = SIZE_MAX;
+            wrr_cw_ -= wrr_di_;
             if (wrr_cw_ <= 0)
-                wrr_cw_ = max;
+                wrr_cw_ = wrr_mw_;
+            continue;
         }
-        const Server& s = servers_[list_[wrr_index_]];
-        if (s.weight >= wrr_cw_ && !s.overload)
-            return list_[wrr_index_];
+        const Server& s = servers_[list_[wrr_pos_]];
+        if (!s.overload && s.weight >= wrr_cw_)
+            return list_[wrr_pos_];
     }
     return kNoServer;
+}
+
+// ip_vs_wrr_dest_changed(): the walk starts again at the list head, cw kept
+// but within the new mw and on the new gcd's grid. mw is the largest weight
+// less gcd - 1, so cw runs mw, mw - gcd, ... down to 1.
+void Service::wrr_changed() {
+    int gcd = 0, max = 0;
+    for (ServerId id : list_) {
+        if (servers_[id].weight > 0)
+            gcd = std::gcd(gcd, servers_[id].weight);
+        max = std::max(max, servers_[id].weight);
+    }
+    wrr_di_ = gcd ? gcd : 1;
+    wrr_mw_ = max - (wrr_di_ - 1);
+    wrr_pos_ = SIZE_MAX;
+    if (wrr_cw_ > wrr_mw_ || wrr_cw_ == 0)
+        wrr_cw_ = wrr_mw_;
+    else if (wrr_di_ > 1)
+        wrr_cw_ = (wrr_cw_ / wrr_di_) * wrr_di_ + 1;
 }
 
 // ip_vs_lc_schedule(): fewest connections by overhead; weight only excludes (0).

@@ -21,6 +21,7 @@ ServerId Service::add_server(std::string name, int weight, int u_threshold, int 
     servers_.push_back(s);
     ServerId id = servers_.size() - 1;
     list_.insert(list_.begin(), id);
+    wrr_changed();
     return id;
 }
 
@@ -36,6 +37,7 @@ void Service::edit_server(ServerId id, int weight, int u_threshold, int l_thresh
         s.last_weight = weight;
     s.u_threshold = u_threshold;
     s.l_threshold = l_threshold;
+    wrr_changed();
 }
 
 // __ip_vs_unlink_dest(): out of the list, no longer available; its
@@ -43,6 +45,7 @@ void Service::edit_server(ServerId id, int weight, int u_threshold, int l_thresh
 void Service::remove_server(ServerId id) {
     std::erase(list_, id);
     servers_.at(id).available = false;
+    wrr_changed();
 }
 
 void Service::set_conns(ServerId id, int active, int inactive) {

@@ -282,9 +282,30 @@ TEST(IpvsModel, RoundRobinWalksTheListNewestFirst) {
 TEST(IpvsModel, WeightedRoundRobinInterleavesByGcd) {
     Abc t(LVS_SCHED_WRR, 4, 3, 2);  // list c (2), b (3), a (4)
     std::string got;
-    for (int i = 0; i < 18; ++i)
+    for (int i = 0; i < 12; ++i)
         got += t.pick();
-    EXPECT_EQ(got, "abacbacba" "abacbacba");  // cw 4: a; 3: b a; 2: c b a; 1: c b a
+    // Added one by one: a alone made gcd 4 and mw 1, so cw became 1, and the
+    // later additions kept it (ip_vs_wrr_dest_changed). The first round is at
+    // cw 1, then the cycle of 9: cw 4: a; 3: b a; 2: c b a; 1: c b a.
+    EXPECT_EQ(got, "cba" "abacbacba");
+}
+
+TEST(IpvsModel, WeightedRoundRobinStartsAtTheHeadAfterAChange) {
+    Abc t(LVS_SCHED_WRR, 4, 3, 2);
+    std::string got = t.pick();
+    got += t.pick();                         // cw 1: c b
+    t.svc.edit_server(t.c, 2);               // no new weight, but IPVS's walk restarts
+    for (int i = 0; i < 4; ++i)
+        got += t.pick();
+    EXPECT_EQ(got, "cb" "cbaa");  // cw 1 kept: c b a, then cw 4: a
+}
+
+TEST(IpvsModel, WeightedRoundRobinWalksTheGcdGrid) {
+    Abc t(LVS_SCHED_WRR, 4, 2, 0);  // gcd 2: cw runs 3, 1 (from 1, as a alone left it)
+    std::string got;
+    for (int i = 0; i < 6; ++i)
+        got += t.pick();
+    EXPECT_EQ(got, "baabaa");
 }
 
 TEST(IpvsModel, PersistenceKeepsTheClientNetworkOnItsServer) {
