@@ -129,7 +129,8 @@ std::string SchedTest::syn(const model::Packet& p) {
     auto name = [&](model::ServerId id) { return id == model::kNoServer ? "" : svc.m.server(id).name; };
     model::Random r;
     if (svc.sched == "twos") {
-        // r % (total weight + 1) is all twos uses of each number.
+        // twos uses only r % (total weight + 1) of each number, and the
+        // weights of these tests sum to less than 64: 0..64 covers every draw.
         std::map<std::string, model::Random> picks;
         for (uint32_t r1 = 0; r1 <= 64; ++r1)
             for (uint32_t r2 = 0; r2 <= 64; ++r2)
