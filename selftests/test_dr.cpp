@@ -148,6 +148,32 @@ TEST_F(DrTest, SynReusingAPortInTimeWaitIsScheduledAnew) {
     EXPECT_EQ(d.xdp_stats().new_conns, 2u);
 }
 
+// IPVS's port-0 service: persistent, every port of the VIP, one template for
+// all of a client's ports; servers on port 0 keep each packet's port.
+TEST_F(DrTest, PortZeroPersistentServiceTakesEveryPortOfItsVip) {
+    d.ipvsadm("-A -t 10.1.0.100:0 -s rr -p 60");
+    for (const char* rip : {"10.1.0.11", "10.1.0.12"}) {
+        d.ipvsadm(std::string("-a -t 10.1.0.100:0 -r ") + rip + " -g");
+        d.set_mac(rip, mac_of(rip));
+    }
+    std::string first;
+    for (uint16_t dport : {80, 443, 8080, 22}) {
+        FrameSpec s;
+        s.sport = static_cast<uint16_t>(7000 + dport % 100);
+        s.dport = dport;
+        const std::string got = server_of(d.run(frame(s)));
+        EXPECT_NE(got, "") << dport;
+        if (first.empty())
+            first = got;
+        EXPECT_EQ(got, first) << dport;  // rr alone would alternate
+    }
+    const HashMap<lvs_persist_key, lvs_persist> templates(d.maps().persist);
+    EXPECT_EQ(templates.entries().size(), 1u);
+    FrameSpec other;
+    other.daddr = "10.1.0.101";  // another address: not the service
+    EXPECT_EQ(d.run(frame(other)).action, XDP_PASS);
+}
+
 TEST_F(DrTest, NoAvailableServerDrops) {
     add_service("rr", {{"10.1.0.11", 0}});
     FrameSpec s;

@@ -27,16 +27,10 @@ void refuse_unavailable(const Command& cmd) {
     if (cmd.dest && cmd.dest->addr.is_v6())
         throw UserError("IPv6 real servers are not available in this version of lvs-xdp; "
                         "use an IPv4 address");
-    if (cmd.action == Action::AddService && cmd.service->key.port == 0)
-        throw UserError("Services on all ports (port 0) are not available in this version of "
-                        "lvs-xdp; give the service a port, e.g. -t 192.168.88.250:80");
     // -g, -i (any --tun-type) and -m (with or without --fullnat) are forwarded,
-    // and a service may mix them, as in IPVS. IPVS sends a NAT server with port 0
-    // the service's port; lvs-xdp's data plane uses the server's port as given.
-    const bool sets_dest = cmd.action == Action::AddDest || cmd.action == Action::EditDest;
-    if (sets_dest && cmd.dest->fwd == Fwd::Masq && cmd.dest->port == 0)
-        throw UserError("Masquerading servers on port 0 are not available in this version of lvs-xdp; "
-                        "give the server's port, e.g. -r " + cmd.dest->addr.str() + ":8080");
+    // and a service may mix them, as in IPVS. Port 0 works as in IPVS too: a
+    // persistent service on port 0 takes every port of its VIP, and a server
+    // on port 0 gets each connection's own destination port.
 }
 
 }  // namespace

@@ -79,7 +79,7 @@ constexpr const char* kUsage =
     "                                      (with -s mh), flag-1, flag-2, flag-3\n"
     "\n"
     "Accepted as ipvsadm accepts them, but not available in this version of lvs-xdp:\n"
-    "  IPv6 addresses, port 0 (services, and NAT servers), -f, -6, --sctp-service, -o, --pe,\n"
+    "  IPv6 addresses, -f, -6, --sctp-service, -o, --pe,\n"
     "  --daemon, --rate, --start-daemon, --stop-daemon.\n";
 
 }  // namespace

@@ -53,9 +53,9 @@ uint16_t parse_port(std::string_view port, std::string_view whole) {
         digits = digits && c >= '0' && c <= '9';
         value = value * 10 + static_cast<unsigned long>(c - '0');
     }
-    if (!digits || value < 1 || value > 65535)
+    if (!digits || value > 65535)  // 0: all ports (persistent services), as ipvsadm takes it
         throw UserError("invalid port '" + std::string(port) + "' in '" + std::string(whole) +
-                        "'; a port is a number from 1 to 65535");
+                        "'; a port is a number from 0 to 65535");
     return static_cast<uint16_t>(value);
 }
 

@@ -87,9 +87,8 @@ TEST(Endpoint, BareIpv6HasNoPort) {
     EXPECT_EQ(ep.addr.str(), "2001:db8::1:80");
 }
 
-TEST(Endpoint, PortsOutsideOneTo65535AreRefusedNamingTheText) {
-    for (const char* bad : {"1.2.3.4:0", "1.2.3.4:65536", "1.2.3.4:", "1.2.3.4:http", "1.2.3.4:-1",
-                            "[::1]:0"}) {
+TEST(Endpoint, PortsOutside0To65535AreRefusedNamingTheText) {
+    for (const char* bad : {"1.2.3.4:65536", "1.2.3.4:", "1.2.3.4:http", "1.2.3.4:-1", "[::1]:99999"}) {
         const std::string msg = error_of(bad);
         EXPECT_NE(msg.find(bad), std::string::npos) << bad << " -> " << msg;
     }

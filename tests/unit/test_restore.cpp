@@ -204,7 +204,7 @@ TEST(Restore, TheFailingLineKeepsItsExitStatus) {
     EXPECT_EQ(status(svc + "-a -t 203.0.113.10:80 -r 10.0.1.11:8080 -m -w x\n"), 2);
     EXPECT_EQ(status(svc + svc), 255);                                                   // Service already exists
     EXPECT_EQ(status(svc + "-a -t 203.0.113.10:81 -r 10.0.1.11:8080 -m\n"), 255);       // Service not defined
-    EXPECT_EQ(status(svc + "-a -r 10.0.1.11 -m -t 203.0.113.10:80\n"), 1);             // lvs-xdp's limit
+    EXPECT_EQ(status(svc + "-A -f 1 -s rr\n"), 1);                                      // lvs-xdp's limit
     EXPECT_EQ(status(svc + "-a -t 203.0.113.10:80 -r 10.0.1.11:8080 -m --fullnat\n"), 0);
 }
 
