@@ -122,6 +122,19 @@ TEST_F(SchedTest, RoundRobinGoesOnAfterItsLastPickWhenAWeightChanges) {
     EXPECT_EQ(syn(client(3, 2000)), "10.1.0.11");
 }
 
+// ip_vs_rr_del_dest(): the walk goes on after a removed server.
+TEST_F(SchedTest, RoundRobinGoesOnAfterARemovedServer) {
+    service("rr");
+    add("10.1.0.11", 1);
+    add("10.1.0.12", 1);
+    add("10.1.0.13", 1);
+    EXPECT_EQ(syn(client(1, 2000)), "10.1.0.13");
+    EXPECT_EQ(syn(client(2, 2000)), "10.1.0.12");
+    remove("10.1.0.12");
+    EXPECT_EQ(syn(client(3, 2000)), "10.1.0.11");
+    EXPECT_EQ(syn(client(4, 2000)), "10.1.0.13");
+}
+
 // ip_vs_wrr_schedule()'s walk with the state ip_vs_wrr_dest_changed() left:
 // .11 (3) alone made cw 1, which adding .12 (1) kept, so IPVS's first round is
 // at cw 1 (.12 .11), then cw 3, 2, 1.

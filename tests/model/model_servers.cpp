@@ -41,9 +41,13 @@ void Service::edit_server(ServerId id, int weight, int u_threshold, int l_thresh
 }
 
 // __ip_vs_unlink_dest(): out of the list, no longer available; its
-// connections stay counted until they end.
+// connections stay counted until they end. rr's position moves back to the
+// server before it (ip_vs_rr_del_dest), so the walk goes on after it.
 void Service::remove_server(ServerId id) {
-    std::erase(list_, id);
+    auto at = std::find(list_.begin(), list_.end(), id);
+    if (rr_last_ == id)
+        rr_last_ = at == list_.begin() ? kNoServer : *(at - 1);
+    list_.erase(at);
     servers_.at(id).available = false;
     wrr_changed();
 }

@@ -279,6 +279,16 @@ TEST(IpvsModel, RoundRobinWalksTheListNewestFirst) {
     EXPECT_EQ(got, "caca");  // b has weight 0
 }
 
+TEST(IpvsModel, RoundRobinGoesOnAfterARemovedServer) {
+    Abc t(LVS_SCHED_RR, 1, 1, 1);
+    std::string got = t.pick();
+    got += t.pick();  // c b
+    t.svc.remove_server(t.b);
+    got += t.pick();
+    got += t.pick();
+    EXPECT_EQ(got, "cb" "ac");
+}
+
 TEST(IpvsModel, WeightedRoundRobinInterleavesByGcd) {
     Abc t(LVS_SCHED_WRR, 4, 3, 2);  // list c (2), b (3), a (4)
     std::string got;
