@@ -37,11 +37,6 @@ ServiceKey key_of(const std::string& vip_port) {
             .port = uint16_t(std::stoi(vip_port.substr(colon + 1)))};
 }
 
-// How ipvsadm names the service: a port-0 service (every port) has no port.
-std::string ipvsadm_name(const std::string& vip_port) {
-    return vip_port.ends_with(":0") ? vip_port.substr(0, vip_port.size() - 2) : vip_port;
-}
-
 const lvs::Service& service_of(const Config& cfg, const std::string& vip_port) {
     const lvs::Service* s = cfg.find(key_of(vip_port));
     if (!s)
@@ -63,7 +58,7 @@ SchedTest::SchedTest() : counters_(d_.maps().dest_conns) {
 
 void SchedTest::service(const std::string& sched, const std::string& extra, model::Options opts,
                         const std::string& vip_port) {
-    d_.ipvsadm("-A -t " + ipvsadm_name(vip_port) + " -s " + sched + " " + extra);
+    d_.ipvsadm("-A -t " + vip_port + " -s " + sched + " " + extra);
     const Scheduler* s = find_scheduler(sched);
     ASSERT_NE(s, nullptr) << sched;
     svcs_.emplace(vip_port, Svc{sched, model::Service(s->id(), opts)});
@@ -72,7 +67,7 @@ void SchedTest::service(const std::string& sched, const std::string& extra, mode
 
 std::string SchedTest::server_opts(const std::string& rip, int weight, int u, int l,
                                    const std::string& vip_port) const {
-    return " -t " + ipvsadm_name(vip_port) + " -r " + rip + ":80 -g -w " + std::to_string(weight) + " -x " + std::to_string(u) +
+    return " -t " + vip_port + " -r " + rip + ":80 -g -w " + std::to_string(weight) + " -x " + std::to_string(u) +
            " -y " + std::to_string(l);
 }
 
@@ -90,7 +85,7 @@ void SchedTest::edit(const std::string& rip, int weight, int u, int l, const std
 }
 
 void SchedTest::remove(const std::string& rip, const std::string& vip_port) {
-    d_.ipvsadm("-d -t " + ipvsadm_name(vip_port) + " -r " + rip + ":80");
+    d_.ipvsadm("-d -t " + vip_port + " -r " + rip + ":80");
     model(vip_port).remove_server(model(vip_port).find(rip));
     sync(vip_port);
 }
