@@ -115,6 +115,23 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } lvs_dest_stats SEC(".maps");
 
+/* The daemon's rate estimates (-L --rate). */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LVS_MAX_SERVICES);
+	__type(key, __u32);
+	__type(value, struct lvs_rates);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lvs_svc_rates SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, LVS_MAX_DESTS);
+	__type(key, __u32);
+	__type(value, struct lvs_rates);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lvs_dest_rates SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);

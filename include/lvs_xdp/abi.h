@@ -308,6 +308,18 @@ struct lvs_counters {
 	__u64 outbytes;
 };
 
+/* lvs_svc_rates / lvs_dest_rates: arrays indexed by service / destination id,
+ * written by `lvs-xdp daemon`'s rate estimator (IPVS's ip_vs_estimator: a
+ * 2-second sample, smoothed) and read by -L --rate. Per second, as ipvsadm
+ * shows them; the XDP program never touches them. */
+struct lvs_rates {
+	__u64 cps;
+	__u64 inpps;
+	__u64 outpps;
+	__u64 inbps;
+	__u64 outbps;
+};
+
 /* lvs_xdp_stats: per-CPU, one entry: what the program did with every frame. */
 struct lvs_xdp_stats {
 	__u64 rx;          /* frames seen */

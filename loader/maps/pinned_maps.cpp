@@ -44,6 +44,8 @@ Maps Maps::open(const std::string& dir) {
         .persist = open_pinned(dir, "lvs_persist"),
         .lblc = open_pinned(dir, "lvs_lblc"),
         .lblcr = open_pinned(dir, "lvs_lblcr"),
+        .svc_rates = open_pinned(dir, "lvs_svc_rates"),
+        .dest_rates = open_pinned(dir, "lvs_dest_rates"),
     };
 }
 

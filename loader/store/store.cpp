@@ -152,6 +152,7 @@ void Store::commit(const Config& before, const Config& after) const {
     PerCpuArray<lvs_counters> svc_stats(maps_.svc_stats), dest_stats(maps_.dest_stats);
     PerCpuArray<uint32_t> sched_pos(maps_.sched_pos);
     ArrayMap<lvs_dest_conns> dest_conns(maps_.dest_conns);
+    ArrayMap<lvs_rates> svc_rates(maps_.svc_rates), dest_rates(maps_.dest_rates);
 
     const auto old_entries = services.entries();
     const std::vector<lvs_dest> original = dest_map.all();
@@ -179,6 +180,7 @@ void Store::commit(const Config& before, const Config& after) const {
         uint32_t sid = old ? old->id : svc_ids.next();
         if (!old) {
             svc_stats.set_all(sid, lvs_counters{});
+            svc_rates.put(sid, lvs_rates{});
             sched_pos.set_all(sid, 0);
         }
 
@@ -194,6 +196,7 @@ void Store::commit(const Config& before, const Config& after) const {
                 e = lvs_dest{.gen = original[did].gen + 1};
                 dest_stats.set_all(did, lvs_counters{});
                 dest_conns.put(did, lvs_dest_conns{});
+                dest_rates.put(did, lvs_rates{});
             } else if (od->fwd != d.fwd) {
                 e.flags &= ~LVS_DEST_F_L2_VALID;  // a tunnel needs more than DR knew
             }
