@@ -40,6 +40,7 @@ struct ListOptions {
     bool nosort = false;           // --nosort
     bool tun_info = false;         // --tun-info
     bool timeout = false;          // --timeout
+    bool json = false;             // --json (lvs-xdp's own): the listing as JSON
 };
 
 // ipvsadm's three connection timeouts in seconds (--set tcp tcpfin udp, and what
@@ -77,6 +78,16 @@ Command parse_ipvsadm(const std::vector<std::string>& args);
 // "--tun-remcsum").
 std::string_view tun_type_name(TunType type);
 std::string tun_csum_option(TunCsum csum);
+
+// What -Z zeroes (IPVS's ip_vs_zero_all, or ip_vs_zero_service for `only`):
+// the counters and rates of each service and of each of its servers. Throws
+// UserError("No such service", 255) when `only` names no service, as IPVS
+// refuses it with ESRCH.
+struct ZeroTargets {
+    std::vector<uint32_t> svc_ids;
+    std::vector<uint32_t> dest_ids;
+};
+ZeroTargets zero_targets(const Config& cfg, const std::optional<ServiceKey>& only);
 
 // Applies a configuration command (-A -E -D -C -a -e -d) to cfg; throws UserError
 // (e.g. "Service already exists", status 255 as IPVS's refusals) and leaves cfg

@@ -8,6 +8,7 @@
 #include "cli/usage.h"
 #include "format/conns.h"
 #include "format/list.h"
+#include "format/list_json.h"
 #include "format/save.h"
 #include "maps/counters.h"
 #include "maps/dest_conns.h"
@@ -58,23 +59,67 @@ void set_connection_timeouts(const std::string& pin_dir, const Timeouts& t) {
     set_timeouts(maps, t.tcp, t.tcpfin, t.udp);
 }
 
+// -Z: IPVS's ip_vs_zero_stats resets the estimator too, so the rates restart
+// from 0 along with the counters.
 void zero_counters(const std::string& pin_dir, const std::optional<Service>& only) {
     Maps maps = Maps::open(pin_dir);
     PinDirLock lock(pin_dir);
-    Config cfg = Store(maps).load();
-    if (only && !cfg.find(only->key))
-        throw UserError("No such service", kExitKernel);  // IPVS's zero_service: ESRCH
+    const ZeroTargets targets =
+        zero_targets(Store(maps).load(), only ? std::optional<ServiceKey>(only->key) : std::nullopt);
     PerCpuArray<lvs_counters> svc_stats(maps.svc_stats), dest_stats(maps.dest_stats);
-    for (const Service& svc : cfg.services()) {
-        if (only && !(svc.key == only->key))
-            continue;
-        svc_stats.set_all(svc.id, lvs_counters{});
-        for (const Dest& d : svc.dests)
-            dest_stats.set_all(d.id, lvs_counters{});
+    ArrayMap<lvs_rates> svc_rates(maps.svc_rates), dest_rates(maps.dest_rates);
+    for (uint32_t id : targets.svc_ids) {
+        svc_stats.set_all(id, lvs_counters{});
+        svc_rates.put(id, lvs_rates{});
+    }
+    for (uint32_t id : targets.dest_ids) {
+        dest_stats.set_all(id, lvs_counters{});
+        dest_rates.put(id, lvs_rates{});
     }
 }
 
+void list(const Command& cmd, const std::string& pin_dir) {
+    Maps maps = Maps::open(pin_dir);
+    // What IPVS's timers would have removed by now is gone before anything
+    // is counted or shown, so the listing is exact without a daemon.
+    sweep_expired(maps);
+    reconcile_counts(maps);
+    Config cfg = Store(maps).load();
+    if (cmd.list.connection) {
+        const std::vector<ConnRow> rows = conn_rows(live_connections(maps), live_templates(maps), cfg);
+        std::cout << (cmd.list.json ? format_conns_json(rows)
+                                    : format_conns(rows, cmd.list.numeric, cmd.list.persistent_conn));
+        return;
+    }
+    const DestConns counters(maps.dest_conns);
+    const ArrayMap<lvs_rates> svc_rates(maps.svc_rates), dest_rates(maps.dest_rates);
+    ListData data{.cfg = &cfg,
+                  .conn_table_size = maps.conns.max_entries(),
+                  .conn_counts = [&](uint32_t dest_id) { return counters.read(dest_id); },
+                  .service_stats = [&](uint32_t svc_id) { return service_counters(maps, svc_id); },
+                  .dest_stats = [&](uint32_t dest_id) { return dest_counters(maps, dest_id); },
+                  .service_rates = [&](uint32_t svc_id) { return svc_rates.get(svc_id); },
+                  .dest_rates = [&](uint32_t dest_id) { return dest_rates.get(dest_id); },
+                  .only = cmd.service ? std::optional<ServiceKey>(cmd.service->key) : std::nullopt,
+                  .timeouts = ipvsadm_timeouts(read_settings(maps))};
+    std::cout << (cmd.list.json ? format_list_json(data, cmd.list) : format_list(data, cmd.list));
+}
+
 }  // namespace
+
+ZeroTargets zero_targets(const Config& cfg, const std::optional<ServiceKey>& only) {
+    if (only && !cfg.find(*only))
+        throw UserError("No such service", kExitKernel);  // IPVS's zero_service: ESRCH
+    ZeroTargets targets;
+    for (const Service& svc : cfg.services()) {
+        if (only && !(svc.key == *only))
+            continue;
+        targets.svc_ids.push_back(svc.id);
+        for (const Dest& d : svc.dests)
+            targets.dest_ids.push_back(d.id);
+    }
+    return targets;
+}
 
 void run_ipvsadm(const Command& cmd, const std::string& pin_dir) {
     switch (cmd.action) {
@@ -82,29 +127,9 @@ void run_ipvsadm(const Command& cmd, const std::string& pin_dir) {
     case Action::Version:
         std::cout << ipvsadm_help_or_version(cmd.action);
         return;
-    case Action::List: {
-        Maps maps = Maps::open(pin_dir);
-        // What IPVS's timers would have removed by now is gone before anything
-        // is counted or shown, so the listing is exact without a daemon.
-        sweep_expired(maps);
-        reconcile_counts(maps);
-        Config cfg = Store(maps).load();
-        if (cmd.list.connection) {
-            std::cout << format_conns(conn_rows(live_connections(maps), live_templates(maps), cfg),
-                                      cmd.list.numeric, cmd.list.persistent_conn);
-            return;
-        }
-        const DestConns counters(maps.dest_conns);
-        ListData data{.cfg = &cfg,
-                      .conn_table_size = maps.conns.max_entries(),
-                      .conn_counts = [&](uint32_t dest_id) { return counters.read(dest_id); },
-                      .service_stats = [&](uint32_t svc_id) { return service_counters(maps, svc_id); },
-                      .dest_stats = [&](uint32_t dest_id) { return dest_counters(maps, dest_id); },
-                      .only = cmd.service ? std::optional<ServiceKey>(cmd.service->key) : std::nullopt,
-                      .timeouts = ipvsadm_timeouts(read_settings(maps))};
-        std::cout << format_list(data, cmd.list);
+    case Action::List:
+        list(cmd, pin_dir);
         return;
-    }
     case Action::Save: {
         Maps maps = Maps::open(pin_dir);
         std::cout << format_save(Store(maps).load(), cmd.list.numeric);

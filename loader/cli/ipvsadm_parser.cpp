@@ -2,8 +2,9 @@
 // checks, messages and exit statuses (docs/notes-ipvsadm.md). Everything ipvsadm
 // checks is checked first and in ipvsadm's order, so a line ipvsadm rejects gets
 // ipvsadm's message; only then are the features lvs-xdp lacks refused.
-// lvs-xdp adds one option of its own, --fullnat (FullNAT as in DPVS), checked by
-// the same table and with messages in the same style.
+// lvs-xdp adds two options of its own, --fullnat (FullNAT as in DPVS) and
+// --json (-L's output as JSON), checked by the same table and with messages in
+// the same style.
 #include <array>
 #include <bit>
 #include <cerrno>
@@ -26,7 +27,7 @@ enum Opt {
     kWeight, kUThreshold, kLThreshold, kMcastIf, kTimeout, kDaemon, kStats, kRate, kThresholds,
     kPersistentConn, kNoSort, kSyncId, kExact, kOps, kPe, kSchedFlags, kMcastGroup, kMcastPort,
     kMcastTtl, kSyncMaxlen, kTunInfo, kTunType, kTunPort, kTunNocsum, kTunCsum, kTunRemcsum,
-    kFullnat,  // lvs-xdp's own, after ipvsadm's 34
+    kFullnat, kJson,  // lvs-xdp's own, after ipvsadm's 34
     kOptCount
 };
 
@@ -37,7 +38,8 @@ constexpr std::array<std::string_view, kOptCount> kOptNames = {
     "rate",        "thresholds", "persistent-conn", "nosort",          "syncid",
     "exact",       "ops",        "pe",              "sched-flags",     "mcast-group",
     "mcast-port",  "mcast-ttl",  "sync-maxlen",     "tun-info",        "tun-type",
-    "tun-port",    "tun-nocsum", "tun-csum",        "tun-remcsum",     "fullnat"};
+    "tun-port",    "tun-nocsum", "tun-csum",        "tun-remcsum",     "fullnat",
+    "json"};
 
 using OptSet = uint64_t;
 
@@ -72,7 +74,7 @@ constexpr std::array<Rule, 14> kCommandRules = {{
     {"delete-service", bits({kService}), 0, 0},
     {"flush", 0, 0, 0},
     {"list", 0,
-     bits({kNumeric, kStats, kRate, kThresholds, kPersistentConn, kNoSort, kSyncId, kExact, kTunInfo}),
+     bits({kNumeric, kStats, kRate, kThresholds, kPersistentConn, kNoSort, kSyncId, kExact, kTunInfo, kJson}),
      bits({kConnection, kService, kTimeout, kDaemon})},
     {"add-server", bits({kService, kRealServer}), kServerParams, 0},
     {"delete-server", bits({kService, kRealServer}), 0, 0},
@@ -109,7 +111,7 @@ enum class Key {
     Gatewaying, Weight, UThreshold, LThreshold, Numeric, Connection, McastInterface, SyncId,
     Timeout, Daemon, Stats, Rate, Thresholds, PersistentConn, NoSort, Sort, Exact, Ipv6, Ops, Pe,
     SchedFlags, McastGroup, McastPort, McastTtl, SyncMaxlen, TunInfo, TunType, TunPort,
-    TunNocsum, TunCsum, TunRemcsum, Fullnat,
+    TunNocsum, TunCsum, TunRemcsum, Fullnat, Json,
 };
 
 const std::vector<OptionSpec>& option_specs() {
@@ -175,6 +177,7 @@ const std::vector<OptionSpec>& option_specs() {
         {"tun-csum", '\0', A::None, k(Key::TunCsum)},
         {"tun-remcsum", '\0', A::None, k(Key::TunRemcsum)},
         {"fullnat", '\0', A::None, k(Key::Fullnat)},
+        {"json", '\0', A::None, k(Key::Json)},
     };
     return specs;
 }
@@ -373,6 +376,7 @@ private:
         case Key::NoSort: list_flag(kNoSort, list_.nosort); break;
         case Key::Exact: list_flag(kExact, list_.exact); break;
         case Key::TunInfo: list_flag(kTunInfo, list_.tun_info); break;
+        case Key::Json: list_flag(kJson, list_.json); break;
         case Key::Sort: break;  // sorting is the default; ipvsadm keeps --sort as a no-op
         case Key::Daemon:
             set_option(kDaemon);

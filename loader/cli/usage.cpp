@@ -67,6 +67,7 @@ constexpr const char* kUsage =
     "  --connection   -c                   output of current IPVS connections\n"
     "  --timeout                           output of timeout (tcp tcpfin udp)\n"
     "  --stats                             output of statistics information\n"
+    "  --rate                              output of rate information (lvs-xdp daemon estimates it)\n"
     "  --exact        -X                   expand numbers (display exact values)\n"
     "  --thresholds                        output of thresholds information\n"
     "  --persistent-conn                   output of persistent connection info\n"
@@ -74,13 +75,14 @@ constexpr const char* kUsage =
     "  --nosort                            disable sorting output of service/server entries\n"
     "  --sort                              does nothing, for backwards compatibility\n"
     "  --numeric      -n                   numeric output of addresses and ports\n"
+    "  --json                              any listing (-L, -c, --timeout) as JSON, for scripts\n"
     "  --sched-flags  -b flags             scheduler flags (comma-separated): sh-fallback,\n"
     "                                      sh-port (with -s sh), mh-fallback, mh-port\n"
     "                                      (with -s mh), flag-1, flag-2, flag-3\n"
     "\n"
     "Accepted as ipvsadm accepts them, but not available in this version of lvs-xdp:\n"
     "  IPv6 addresses, -f, -6, --sctp-service, -o, --pe,\n"
-    "  --daemon, --rate, --start-daemon, --stop-daemon.\n";
+    "  --daemon, --start-daemon, --stop-daemon.\n";
 
 }  // namespace
 

@@ -38,7 +38,8 @@ ConnRow template_row(const LiveTemplate& t, const Service& svc, const Dest& d) {
             .server = d.addr,
             .cport = 0,
             .vport = all_ports ? uint16_t{0} : svc.key.port,
-            .sport = all_ports ? uint16_t{0} : d.port};
+            .sport = all_ports ? uint16_t{0} : d.port,
+            .persistence_template = true};
 }
 
 }  // namespace

@@ -18,6 +18,7 @@ struct ConnRow {
     const char* state;  // IPVS's name of it
     Addr client, vip, server;
     uint16_t cport, vport, sport;
+    bool persistence_template = false;  // a template row (state NONE, client port 0)
 };
 
 // Rows for the connections, then the templates, resolved against the

@@ -8,6 +8,7 @@
 
 #include <cstdarg>
 #include <cstdio>
+#include <initializer_list>
 
 #include "error.h"
 #include "format/ipvsadm_order.h"
@@ -28,18 +29,13 @@ namespace {
     return s;
 }
 
-void reject_unavailable(const ListOptions& o) {
-    auto refuse = [](const char* what) {
-        throw UserError(std::string(what) + " not available in this version of lvs-xdp; use -L without it");
-    };
-    if (o.rate)
-        refuse("--rate is");
-}
-
 std::string title(const ListOptions& o) {
     if (o.stats)
         return printf_string("%-33s %8s %8s %8s %8s %8s\n  -> RemoteAddress:Port\n", "Prot LocalAddress:Port",
                              "Conns", "InPkts", "OutPkts", "InBytes", "OutBytes");
+    if (o.rate)
+        return printf_string("%-33s %8s %8s %8s %8s %8s\n  -> RemoteAddress:Port\n", "Prot LocalAddress:Port",
+                             "CPS", "InPPS", "OutPPS", "InBPS", "OutBPS");
     if (o.thresholds)
         return printf_string("%-33s %-10s %-10s %-10s %-10s\n  -> RemoteAddress:Port\n",
                              "Prot LocalAddress:Port", "Uthreshold", "Lthreshold", "ActiveConn",
@@ -54,36 +50,16 @@ std::string title(const ListOptions& o) {
            "  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn\n";
 }
 
-const char* fwd_name(const Dest& d) {
-    switch (d.fwd) {
-    case Fwd::Masq: return d.fullnat ? "FullNat" : "Masq";
-    case Fwd::Local: return "Local";
-    case Fwd::Tunnel: return "Tunnel";
-    case Fwd::Route: return "Route";
-    }
-    return "(null)";  // what ipvsadm's printf shows for an unknown method
+// Counters or rates, each through print_largenum, ending the line.
+std::string largenum_columns(std::initializer_list<uint64_t> values, const ListOptions& o) {
+    std::string s;
+    for (uint64_t v : values)
+        s += largenum(v, o.exact);
+    return s + "\n";
 }
 
-// ipvsadm's fwd_tun_info: the tunnel type, then GUE's port, then for GUE and
-// GRE the checksum option as -c (none), +c (checksum) or r+c (remote checksum).
-std::string tunnel_info(const Dest& d) {
-    if (d.fwd != Fwd::Tunnel)
-        return "n/a";
-    static constexpr const char* kCsumText[] = {"-c", "+c", "r+c"};  // by TunCsum
-    const std::string type(tun_type_name(d.tun_type));
-    const std::string csum = kCsumText[static_cast<size_t>(d.tun_csum)];
-    switch (d.tun_type) {
-    case TunType::Ipip: return type;
-    case TunType::Gue: return type + ":" + std::to_string(d.tun_port) + ":" + csum;
-    case TunType::Gre: return type + ":" + csum;
-    }
-    return "n/a";
-}
-
-// The five --stats columns, each through print_largenum.
 std::string stats_columns(const lvs_counters& c, const ListOptions& o) {
-    return largenum(c.conns, o.exact) + largenum(c.inpkts, o.exact) + largenum(c.outpkts, o.exact) +
-           largenum(c.inbytes, o.exact) + largenum(c.outbytes, o.exact) + "\n";
+    return largenum_columns({c.conns, c.inpkts, c.outpkts, c.inbytes, c.outbytes}, o);
 }
 
 std::string service_line(const Service& svc, const ListData& data, const ListOptions& o) {
@@ -95,6 +71,11 @@ std::string service_line(const Service& svc, const ListData& data, const ListOpt
     if (o.stats)  // "%-33s" then print_largenum five times
         return printf_string("%-33s", name.c_str()) +
                stats_columns(data.service_stats ? data.service_stats(svc.id) : lvs_counters{}, o);
+    if (o.rate) {  // the same shape as --stats
+        const lvs_rates r = data.service_rates ? data.service_rates(svc.id) : lvs_rates{};
+        return printf_string("%-33s", name.c_str()) +
+               largenum_columns({r.cps, r.inpps, r.outpps, r.inbps, r.outbps}, o);
+    }
     std::string line = name + " " + svc.sched;
     if (svc.flags & (LVS_SVC_F_SCHED1 | LVS_SVC_F_SCHED2 | LVS_SVC_F_SCHED3))
         line += " (" + sched_flags_text(svc) + ")";
@@ -113,6 +94,12 @@ std::string dest_line(const Service& svc, const Dest& d, const ListData& data, c
     if (o.stats)  // "  -> %-28s" then print_largenum five times
         return printf_string("  -> %-28s", name.c_str()) +
                stats_columns(data.dest_stats ? data.dest_stats(d.id) : lvs_counters{}, o);
+    if (o.rate) {  // ipvsadm prints a server's CPS, InPPS and OutPPS as plain %8llu, never abbreviated
+        const lvs_rates r = data.dest_rates ? data.dest_rates(d.id) : lvs_rates{};
+        return printf_string("  -> %-28s %8llu %8llu %8llu", name.c_str(), static_cast<unsigned long long>(r.cps),
+                             static_cast<unsigned long long>(r.inpps), static_cast<unsigned long long>(r.outpps)) +
+               largenum_columns({r.inbps, r.outbps}, o);
+    }
     const DestConnCounts c = data.conn_counts ? data.conn_counts(d.id) : DestConnCounts{};
     const int weight = static_cast<int>(d.weight);
     if (o.thresholds)
@@ -153,22 +140,23 @@ Timeouts ipvsadm_timeouts(const lvs_config& c) {
                     .udp = c.udp_timeout};
 }
 
+std::vector<const Service*> listed_services(const ListData& data, const ListOptions& o) {
+    if (!data.only)
+        return ordered_services(*data.cfg, !o.nosort);
+    const Service* svc = data.cfg->find(*data.only);
+    if (!svc)
+        throw UserError("No such service");
+    return {svc};
+}
+
 std::string format_list(const ListData& data, const ListOptions& o) {
-    reject_unavailable(o);
     if (o.timeout)  // ipvsadm's list_timeout: this line alone
         return printf_string("Timeout (tcp tcpfin udp): %d %d %d\n", static_cast<int>(data.timeouts.tcp),
                              static_cast<int>(data.timeouts.tcpfin), static_cast<int>(data.timeouts.udp));
+    const std::vector<const Service*> services = listed_services(data, o);
     std::string out;
-    std::vector<const Service*> services;
-    if (data.only) {
-        const Service* svc = data.cfg->find(*data.only);
-        if (!svc)
-            throw UserError("No such service");
-        services.push_back(svc);
-    } else {
+    if (!data.only)  // list_service prints no version line
         out = "IP Virtual Server version 1.2.1 (size=" + std::to_string(data.conn_table_size) + ")\n";
-        services = ordered_services(*data.cfg, !o.nosort);
-    }
     out += title(o);
     for (const Service* svc : services) {
         out += service_line(*svc, data, o);

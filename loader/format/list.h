@@ -5,6 +5,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "cli/command.h"
 #include "lvs_xdp/abi.h"
@@ -23,6 +24,10 @@ struct ListData {
     // destination id; when empty, all 0.
     std::function<lvs_counters(uint32_t svc_id)> service_stats;
     std::function<lvs_counters(uint32_t dest_id)> dest_stats;
+    // What --rate shows: the per-second rates of a service id and of a
+    // destination id (lvs_svc_rates, lvs_dest_rates); when empty, all 0.
+    std::function<lvs_rates(uint32_t svc_id)> service_rates;
+    std::function<lvs_rates(uint32_t dest_id)> dest_rates;
     // -L -t VIP:port lists just this service (and no version line).
     std::optional<ServiceKey> only;
     // What -L --timeout shows: lvs_config's TCP ESTABLISHED, TCP FIN_WAIT and UDP
@@ -38,9 +43,14 @@ Timeouts ipvsadm_timeouts(const lvs_config& c);
 // K/M/G/T from 100,000,000 up unless exact (--exact).
 std::string largenum(uint64_t n, bool exact);
 
-// Throws UserError("No such service") when `only` names no service, and for
-// listings lvs-xdp can't produce yet (--rate).
-// -c is format_conns' (format/conns.h).
+// The services format_list shows: `only` alone, or all of them in ipvsadm's
+// order (unsorted with --nosort). Throws UserError("No such service") when
+// `only` names no service.
+std::vector<const Service*> listed_services(const ListData& d, const ListOptions& o);
+
+// Throws UserError("No such service") when `only` names no service.
+// -c is format_conns' (format/conns.h); --json is format_list_json's
+// (format/list_json.h).
 std::string format_list(const ListData& d, const ListOptions& o);
 
 }  // namespace lvs

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "cli/command.h"
+
 namespace lvs {
 namespace {
 
@@ -74,6 +76,30 @@ std::string sched_flags_text(const Service& svc) {
         out += (out.empty() ? "" : ",") + name;
     }
     return out;
+}
+
+const char* fwd_name(const Dest& d) {
+    switch (d.fwd) {
+    case Fwd::Masq: return d.fullnat ? "FullNat" : "Masq";
+    case Fwd::Local: return "Local";
+    case Fwd::Tunnel: return "Tunnel";
+    case Fwd::Route: return "Route";
+    }
+    return "(null)";  // what ipvsadm's printf shows for an unknown method
+}
+
+std::string tunnel_info(const Dest& d) {
+    if (d.fwd != Fwd::Tunnel)
+        return "n/a";
+    static constexpr const char* kCsumText[] = {"-c", "+c", "r+c"};  // by TunCsum
+    const std::string type(tun_type_name(d.tun_type));
+    const std::string csum = kCsumText[static_cast<size_t>(d.tun_csum)];
+    switch (d.tun_type) {
+    case TunType::Ipip: return type;
+    case TunType::Gue: return type + ":" + std::to_string(d.tun_port) + ":" + csum;
+    case TunType::Gre: return type + ":" + csum;
+    }
+    return "n/a";
 }
 
 }  // namespace lvs

@@ -22,4 +22,13 @@ std::string netmask_text(const Service& svc);
 // or "" when none is set.
 std::string sched_flags_text(const Service& svc);
 
+// The Forward column: ipvsadm's fwd_name ("Masq", "Local", "Tunnel", "Route"),
+// and "FullNat" for FullNAT servers (-m --fullnat), DPVS's name for them.
+const char* fwd_name(const Dest& d);
+
+// The TunnelInfo column (ipvsadm's fwd_tun_info): the tunnel type, then GUE's
+// port, then for GUE and GRE the checksum option as -c (none), +c (checksum)
+// or r+c (remote checksum); "n/a" for servers that are not tunnelled.
+std::string tunnel_info(const Dest& d);
+
 }  // namespace lvs

@@ -535,3 +535,37 @@ TEST(Parser, ExitStatusesAreIpvsadms) {
     EXPECT_EQ(exit_of(add_server({"-m", "--fullnat"})), 0);
     EXPECT_EQ(exit_of({"--set", "1", "2", "3"}), 0);
 }
+
+// --rate as ipvsadm takes it: with the listings, not with -c or --timeout
+// (process_options' "options conflicts in the list command"), and with
+// --stats and --thresholds, whose precedence the listing decides.
+TEST(Parser, ListRate) {
+    const Command c = parse({"-L", "-n", "--rate"});
+    EXPECT_EQ(c.action, Action::List);
+    EXPECT_TRUE(c.list.rate);
+    EXPECT_TRUE(parse({"-Ln", "--rate", "--exact", "-t", "192.168.88.250:80"}).list.rate);
+    EXPECT_TRUE(parse({"-L", "--rate", "--stats", "--thresholds"}).list.rate);
+    for (auto other : {"-c", "--timeout"}) {
+        EXPECT_EQ(error_of({"-L", "--rate", other}), "options conflicts in the list command") << other;
+        EXPECT_EQ(exit_of({"-L", other, "--rate"}), 2) << other;
+    }
+    EXPECT_EQ(error_of({"-L", "--rate", "--rate"}), "multiple 'rate' options specified");
+    EXPECT_EQ(error_of({"-S", "--rate"}), "Illegal 'rate' option with the 'save' command");
+    EXPECT_EQ(error_of({"-Z", "--rate"}), "Illegal 'rate' option with the 'zero' command");
+}
+
+// --json is lvs-xdp's own: with -L in every form, with nothing else.
+TEST(Parser, ListJson) {
+    for (const auto& args : std::vector<std::vector<std::string>>{
+             {"-L", "--json"}, {"-Ln", "--json"}, {"-L", "--stats", "--json"}, {"-L", "--rate", "--json", "-X"},
+             {"-L", "--thresholds", "--json"}, {"-L", "--persistent-conn", "--json"}, {"-L", "--tun-info", "--json"},
+             {"-L", "-c", "--json"}, {"-L", "-c", "--persistent-conn", "--json"}, {"-L", "--timeout", "--json"},
+             {"-l", "--json", "-t", "192.168.88.250:80"}, {"--list", "--json", "--nosort"}})
+        EXPECT_TRUE(parse(args).list.json) << ::testing::PrintToString(args);
+    EXPECT_FALSE(parse({"-L"}).list.json);
+    EXPECT_EQ(error_of({"-S", "--json"}), "Illegal 'json' option with the 'save' command");
+    EXPECT_EQ(error_of({"-A", "-t", "192.168.88.250:80", "--json"}),
+              "Illegal 'json' option with the 'add-service' command");
+    EXPECT_EQ(error_of({"-L", "--json", "--json"}), "multiple 'json' options specified");
+    EXPECT_EQ(error_of({"-L", "-c", "--stats", "--json"}), "options conflicts in the list command");
+}

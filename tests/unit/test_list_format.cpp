@@ -199,8 +199,15 @@ TEST(ListFormat, WithoutNumericNamesAreResolved) {
               "  -> localhost:http               Route   1      0          0         \n");
 }
 
-TEST(ListFormat, ListingsNotAvailableYetAreRefused) {
-    EXPECT_THROW(list(Config{}, {"-L", "--rate"}), UserError);
+TEST(ListFormat, RateWithoutRatesShowsZeros) {
+    const Config cfg = config_of({{"-A", "-u", "192.168.88.250:53", "-s", "rr"},
+                                  {"-a", "-u", "192.168.88.250:53", "-r", "192.168.88.53", "-m"}});
+    EXPECT_EQ(list(cfg, {"-L", "-n", "--rate"}),
+              "IP Virtual Server version 1.2.1 (size=4096)\n"
+              "Prot LocalAddress:Port                 CPS    InPPS   OutPPS    InBPS   OutBPS\n"
+              "  -> RemoteAddress:Port\n"
+              "UDP  192.168.88.250:53                   0        0        0        0        0\n"
+              "  -> 192.168.88.53:53                    0        0        0        0        0\n");
 }
 
 // ipvsadm's print_title and print_service_entry under FMT_PERSISTENTCONN: the

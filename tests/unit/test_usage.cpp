@@ -25,15 +25,18 @@ TEST(Usage, DescribesNatTunnelsAndTimeouts) {
     EXPECT_TRUE(offers("--timeout")) << kHelp;
     EXPECT_TRUE(offers("--stats")) << kHelp;
     EXPECT_TRUE(offers("--exact")) << kHelp;
+    EXPECT_TRUE(offers("--rate                              output of rate information")) << kHelp;
+    EXPECT_TRUE(offers("--json")) << kHelp;
     for (const char* tun : {"--tun-type", "--tun-port", "--tun-nocsum", "--tun-csum", "--tun-remcsum"})
         EXPECT_TRUE(offers(tun)) << tun;
 }
 
 TEST(Usage, NoLongerListsThemAsNotAvailable) {
-    for (const char* gone : {"-m", "-i", "--set", "--timeout", "--tun-", "masquerading", "tunneling", "--stats"})
+    for (const char* gone : {"-m", "-i", "--set", "--timeout", "--tun-", "masquerading", "tunneling", "--stats",
+                             "--rate", "--json"})
         EXPECT_EQ(kNotAvailable.find(gone), std::string::npos) << gone << " in: " << kNotAvailable;
     // What is still missing is still named.
-    for (const char* missing : {"IPv6", "-f", "--rate", "--daemon"})
+    for (const char* missing : {"IPv6", "-f", "--daemon"})
         EXPECT_NE(kNotAvailable.find(missing), std::string::npos) << missing;
 }
 
