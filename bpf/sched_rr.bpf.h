@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* rr and wrr (ip_vs_rr.c, ip_vs_wrr.c): the loader computes the sequence (the
  * wrr interleaving); here a position walks it one step per new flow, passing
- * over overloaded servers as IPVS does. The position is per CPU, so each CPU
+ * over overloaded servers and (rr keeps them in its table) servers at weight 0
+ * as IPVS does. The position is per CPU, so each CPU
  * runs its own copy of the sequence (documented deviation from IPVS, which
  * shares one position under a lock). */
 #ifndef LVS_SCHED_RR_BPF_H
@@ -24,7 +25,7 @@ static long rr_step(__u32 i, void *arg)
 	if (p >= w->len)
 		p -= w->len;
 	struct dest_load l;
-	if (dest_load_at(w->off + p, &l) < 0 || l.overloaded)
+	if (dest_load_at(w->off + p, &l) < 0 || !dest_available(&l))
 		return 0;
 	w->found = l.id;
 	w->at = p;

@@ -22,19 +22,23 @@ static inline __u32 lvs_addr_fold(const struct lvs_addr *addr)
 	return __builtin_bswap32(w); /* ntohl on the little-endian hosts BPF runs on */
 }
 
-/* dh: bucket of a destination address. */
+/* The kernel's hash_32(x, 8): the top 8 bits of x times the 32-bit golden ratio. */
+static inline __u32 lvs_hash_32_8(__u32 x)
+{
+	return x * 0x61C88647u >> (32 - 8);
+}
+
+/* dh: bucket of a destination address (ip_vs_dh_hashkey). */
 static inline __u32 lvs_dh_bucket(__u32 addr_fold)
 {
-	return (addr_fold * 2654435761u) & (LVS_SH_TAB_SIZE - 1);
+	return lvs_hash_32_8(addr_fold);
 }
 
 /* sh: bucket of a source address and port (host order; 0 without sh-port),
- * offset by the fallback's probe number. hash_32(x, 8) is the top 8 bits of
- * x times the 32-bit golden ratio. */
+ * offset by the fallback's probe number (ip_vs_sh_hashkey). */
 static inline __u32 lvs_sh_bucket(__u32 addr_fold, __u16 port, __u32 offset)
 {
-	__u32 h = ((__u32)port + addr_fold) * 0x61C88647u >> (32 - 8);
-	return (offset + h) & (LVS_SH_TAB_SIZE - 1);
+	return (offset + lvs_hash_32_8((__u32)port + addr_fold)) & (LVS_SH_TAB_SIZE - 1);
 }
 
 /* mh: the kernel's hsiphash (SipHash-1-3 on 64-bit hosts) of one 32-bit word

@@ -107,6 +107,13 @@ public:
     void put_range(uint32_t first, const std::vector<V>& values) const;
     // Every element, read in batches.
     std::vector<V> all() const;
+    // count elements from first, one lookup each (for short ranges).
+    std::vector<V> get_range(uint32_t first, uint32_t count) const {
+        std::vector<V> out;
+        for (uint32_t i = first; i < first + count; ++i)
+            out.push_back(get(i));
+        return out;
+    }
 
 private:
     const MapFd& m_;
@@ -119,18 +126,28 @@ public:
     explicit PerCpuArray(const MapFd& m) : m_(m), ncpu_(libbpf_num_possible_cpus()) {}
 
     std::vector<V> per_cpu(uint32_t i) const {
-        std::vector<V> v(ncpu_);
-        if (bpf_map_lookup_elem(m_.fd(), &i, v.data()) != 0)
+        std::vector<Slot> raw(ncpu_);
+        if (bpf_map_lookup_elem(m_.fd(), &i, raw.data()) != 0)
             m_.fail("lookup");
+        std::vector<V> v;
+        for (const Slot& s : raw)
+            v.push_back(s.value);
         return v;
     }
-    void set_all(uint32_t i, const V& value) const {
-        std::vector<V> v(ncpu_, value);
-        if (bpf_map_update_elem(m_.fd(), &i, v.data(), BPF_ANY) != 0)
+    void set_per_cpu(uint32_t i, const std::vector<V>& values) const {
+        std::vector<Slot> raw(ncpu_);
+        for (size_t c = 0; c < raw.size() && c < values.size(); ++c)
+            raw[c].value = values[c];
+        if (bpf_map_update_elem(m_.fd(), &i, raw.data(), BPF_ANY) != 0)
             m_.fail("update");
     }
+    void set_all(uint32_t i, const V& value) const { set_per_cpu(i, std::vector<V>(ncpu_, value)); }
 
 private:
+    // The kernel lays each CPU's copy out on an 8-byte boundary.
+    struct alignas(8) Slot {
+        V value{};
+    };
     const MapFd& m_;
     int ncpu_;
 };

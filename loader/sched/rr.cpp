@@ -1,5 +1,7 @@
-// Round robin (ip_vs_rr.c): every server with a weight above 0, in IPVS's list
-// order (newest first), which is where IPVS's walk starts.
+// Round robin (ip_vs_rr.c): every server in IPVS's list order (newest first),
+// which is where IPVS's walk starts. Servers at weight 0 stay in the table and
+// the XDP program passes over them, so quiescing one leaves everyone's place
+// in the round as IPVS leaves it.
 #include "sched/scheduler.h"
 
 namespace lvs {
@@ -10,11 +12,7 @@ public:
     std::string_view name() const override { return "rr"; }
     lvs_sched id() const override { return LVS_SCHED_RR; }
     std::vector<uint32_t> table(const std::vector<Dest>& dests) const override {
-        std::vector<uint32_t> t;
-        for (uint32_t i : ipvs_list_order(dests))
-            if (dests[i].weight > 0)
-                t.push_back(i);
-        return t;
+        return ipvs_list_order(dests);
     }
 };
 

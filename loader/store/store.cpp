@@ -7,6 +7,7 @@
 #include <map>
 
 #include "maps/dest_conns.h"
+#include "sched/rr_position.h"
 #include "sched/scheduler.h"
 #include "store/l2.h"
 #include "store/settings.h"
@@ -96,6 +97,16 @@ std::vector<uint32_t> table_of(const Service& svc, const std::vector<uint32_t>& 
     for (uint32_t& i : t)
         i = i == kNoDestIndex ? LVS_TABLE_NO_DEST : dest_ids[i];
     return t;
+}
+
+// Moves each CPU's rr position to the same place in the new table (before the
+// service is switched to it; a pick in between lands one step off at worst).
+void carry_rr_positions(const PerCpuArray<uint32_t>& positions, uint32_t sid, const std::vector<uint32_t>& old_table,
+                        const std::vector<uint32_t>& new_table) {
+    std::vector<uint32_t> pos = positions.per_cpu(sid);
+    for (uint32_t& p : pos)
+        p = carried_rr_position(p, old_table, new_table);
+    positions.set_per_cpu(sid, pos);
 }
 
 }  // namespace
@@ -235,6 +246,9 @@ void Store::commit(const Config& before, const Config& after) const {
             v.table_off = *off;
             v.table_len = table.size();
             tables.put_range(*off, table);
+            if (old && old->sched == "rr" && svc.sched == "rr" && old_entry)
+                carry_rr_positions(sched_pos, sid, tables.get_range(old_entry->table_off, old_entry->table_len),
+                                   table);
         }
         if (!old_entry || !same_bytes(*old_entry, v))
             svc_writes.emplace_back(svc_key_of(svc.key), v);

@@ -6,6 +6,7 @@
 
 #include "net/addr.h"
 #include "sched/hsiphash.h"
+#include "sched/rr_position.h"
 #include "sched/scheduler.h"
 
 using namespace lvs;
@@ -38,9 +39,22 @@ TEST(SchedTables, RoundRobinTakesEachServerOnceNewestFirst) {
     EXPECT_EQ(table("rr", {5, 1}), (Table{1, 0}));  // rr ignores weights above 0
 }
 
-TEST(SchedTables, RoundRobinSkipsWeightZero) {
-    EXPECT_EQ(table("rr", {1, 0, 2}), (Table{2, 0}));
-    EXPECT_TRUE(table("rr", {0, 0}).empty());
+// Weight-0 servers keep their place (the XDP program passes over them), so
+// quiescing one doesn't move the round.
+TEST(SchedTables, RoundRobinKeepsWeightZeroServersInPlace) {
+    EXPECT_EQ(table("rr", {1, 0, 2}), (Table{2, 1, 0}));
+    EXPECT_EQ(table("rr", {0, 0}), (Table{1, 0}));
+}
+
+// Position p continues after old_table[p - 1]; a removed server hands over to
+// the one before it, as ip_vs_rr_del_dest steps back.
+TEST(SchedTables, RoundRobinPositionCarriesOverTableChanges) {
+    const Table old_t{13, 12, 11};
+    EXPECT_EQ(carried_rr_position(2, old_t, {13, 11}), 1u);      // picked 13, 12; 12 removed: next 11
+    EXPECT_EQ(carried_rr_position(1, old_t, {14, 13, 12, 11}), 2u);  // picked 13; 14 added at the head
+    EXPECT_EQ(carried_rr_position(0, old_t, {14, 13, 12, 11}), 0u);  // a full round: the head next
+    EXPECT_EQ(carried_rr_position(1, old_t, {12, 11}), 0u);  // 13 removed, nothing before it: wrap
+    EXPECT_EQ(carried_rr_position(3, old_t, {}), 0u);
 }
 
 TEST(SchedTables, WeightedRoundRobinFollowsIpvs) {
