@@ -1,6 +1,8 @@
 #include "format/list_json.h"
 
 #include <algorithm>
+#include <initializer_list>
+#include <utility>
 
 #include "cli/command.h"
 #include "format/ipvsadm_order.h"
@@ -10,24 +12,24 @@
 namespace lvs {
 namespace {
 
-void write_stats(JsonWriter& w, const lvs_counters& c) {
-    w.key("stats").begin_object();
-    w.key("conns").value(c.conns);
-    w.key("inpkts").value(c.inpkts);
-    w.key("outpkts").value(c.outpkts);
-    w.key("inbytes").value(c.inbytes);
-    w.key("outbytes").value(c.outbytes);
+// An object of named numbers, in the order given.
+void write_numbers(JsonWriter& w, std::string_view name,
+                   std::initializer_list<std::pair<std::string_view, uint64_t>> fields) {
+    w.key(name).begin_object();
+    for (const auto& [field, n] : fields)
+        w.key(field).value(n);
     w.end_object();
 }
 
+// IPVS's names of the counters (struct ip_vs_stats_user) and rates.
+void write_stats(JsonWriter& w, const lvs_counters& c) {
+    write_numbers(w, "stats", {{"conns", c.conns}, {"inpkts", c.inpkts}, {"outpkts", c.outpkts},
+                               {"inbytes", c.inbytes}, {"outbytes", c.outbytes}});
+}
+
 void write_rates(JsonWriter& w, const lvs_rates& r) {
-    w.key("rates").begin_object();
-    w.key("cps").value(r.cps);
-    w.key("inpps").value(r.inpps);
-    w.key("outpps").value(r.outpps);
-    w.key("inbps").value(r.inbps);
-    w.key("outbps").value(r.outbps);
-    w.end_object();
+    write_numbers(w, "rates", {{"cps", r.cps}, {"inpps", r.inpps}, {"outpps", r.outpps},
+                               {"inbps", r.inbps}, {"outbps", r.outbps}});
 }
 
 // -b's flags under the names the listing gives them, one string each.
@@ -120,11 +122,8 @@ std::string format_list_json(const ListData& data, const ListOptions& o) {
     JsonWriter w;
     w.begin_object();
     if (o.timeout) {
-        w.key("timeout").begin_object();
-        w.key("tcp").value(data.timeouts.tcp);
-        w.key("tcpfin").value(data.timeouts.tcpfin);
-        w.key("udp").value(data.timeouts.udp);
-        w.end_object();
+        const Timeouts& t = data.timeouts;
+        write_numbers(w, "timeout", {{"tcp", t.tcp}, {"tcpfin", t.tcpfin}, {"udp", t.udp}});
         return w.end_object().finish();
     }
     const std::vector<const Service*> services = listed_services(data, o);

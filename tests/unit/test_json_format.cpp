@@ -3,7 +3,7 @@
 // lays them out).
 #include <gtest/gtest.h>
 
-#include <arpa/inet.h>
+#include <algorithm>
 
 #include "error.h"
 #include "format/json.h"
@@ -14,15 +14,11 @@ using namespace lvs;
 
 namespace {
 
-std::string json_listing(const std::vector<std::string>& args) {
-    const Config cfg = test::golden_table();
-    ListData data = test::golden_data(cfg);
-    const Command cmd = parse_ipvsadm(args);
-    EXPECT_TRUE(cmd.list.json);
-    if (cmd.service)
-        data.only = cmd.service->key;
-    return format_list_json(data, cmd.list);
+std::string json_listing(const Config& cfg, const std::vector<std::string>& args) {
+    return test::list_by_args(test::golden_data(cfg), args, format_list_json);
 }
+
+std::string json_listing(const std::vector<std::string>& args) { return json_listing(test::golden_table(), args); }
 
 const std::string kGoldenJson =
     "{\n"
@@ -217,69 +213,6 @@ const std::string kGoldenJson =
     "  ]\n"
     "}\n";
 
-const std::string kOneServiceJson =
-    "{\n"
-    "  \"ipvs_version\": \"1.2.1\",\n"
-    "  \"conn_table_size\": 4096,\n"
-    "  \"services\": [\n"
-    "    {\n"
-    "      \"protocol\": \"TCP\",\n"
-    "      \"address\": \"192.168.88.250\",\n"
-    "      \"port\": 443,\n"
-    "      \"scheduler\": \"sh\",\n"
-    "      \"sched_flags\": [\n"
-    "        \"sh-port\"\n"
-    "      ],\n"
-    "      \"persistent\": {\n"
-    "        \"timeout\": 600,\n"
-    "        \"netmask\": \"255.255.255.0\"\n"
-    "      },\n"
-    "      \"stats\": {\n"
-    "        \"conns\": 5,\n"
-    "        \"inpkts\": 6,\n"
-    "        \"outpkts\": 7,\n"
-    "        \"inbytes\": 8,\n"
-    "        \"outbytes\": 9\n"
-    "      },\n"
-    "      \"rates\": {\n"
-    "        \"cps\": 1,\n"
-    "        \"inpps\": 2,\n"
-    "        \"outpps\": 3,\n"
-    "        \"inbps\": 4,\n"
-    "        \"outbps\": 5\n"
-    "      },\n"
-    "      \"servers\": [\n"
-    "        {\n"
-    "          \"address\": \"10.0.1.11\",\n"
-    "          \"port\": 443,\n"
-    "          \"forward\": \"Masq\",\n"
-    "          \"weight\": 2,\n"
-    "          \"u_threshold\": 0,\n"
-    "          \"l_threshold\": 0,\n"
-    "          \"activeconns\": 13,\n"
-    "          \"inactconns\": 26,\n"
-    "          \"persistconns\": 1,\n"
-    "          \"tunnel\": null,\n"
-    "          \"stats\": {\n"
-    "            \"conns\": 0,\n"
-    "            \"inpkts\": 0,\n"
-    "            \"outpkts\": 0,\n"
-    "            \"inbytes\": 0,\n"
-    "            \"outbytes\": 0\n"
-    "          },\n"
-    "          \"rates\": {\n"
-    "            \"cps\": 0,\n"
-    "            \"inpps\": 0,\n"
-    "            \"outpps\": 0,\n"
-    "            \"inbps\": 0,\n"
-    "            \"outbps\": 0\n"
-    "          }\n"
-    "        }\n"
-    "      ]\n"
-    "    }\n"
-    "  ]\n"
-    "}\n";
-
 }  // namespace
 
 TEST(JsonWriter, EscapesWhatJsonRequires) {
@@ -327,8 +260,18 @@ TEST(JsonListing, GoldenDocumentForEveryListing) {
         EXPECT_EQ(json_listing(args), kGoldenJson) << ::testing::PrintToString(args);
 }
 
+// -t lists that service as the whole listing of a table holding it alone would.
 TEST(JsonListing, OneService) {
-    EXPECT_EQ(json_listing({"-L", "-n", "--json", "-t", "192.168.88.250:443"}), kOneServiceJson);
+    Config alone = test::golden_table();
+    auto& services = alone.services();
+    services.erase(std::remove_if(services.begin(), services.end(),
+                                  [](const Service& s) { return s.key.port != 443; }),
+                   services.end());
+    ASSERT_EQ(services.size(), 1u);
+    const std::string one = json_listing({"-L", "-n", "--json", "-t", "192.168.88.250:443"});
+    EXPECT_EQ(one, json_listing(alone, {"-L", "--json"}));
+    EXPECT_NE(one.find("\"sh-port\""), std::string::npos) << one;
+    EXPECT_EQ(one.find("192.168.88.50"), std::string::npos) << one;
     EXPECT_THROW(json_listing({"-L", "--json", "-t", "192.168.88.250:8080"}), UserError);
 }
 

@@ -2,6 +2,7 @@
 
 #include "cli/command.h"
 #include "config_of.h"
+#include "test_list_golden_table.h"
 #include "error.h"
 #include "format/list.h"
 
@@ -12,12 +13,8 @@ namespace {
 using lvs::test::config_of;
 
 // format_list for the -L command line args.
-std::string list(const Config& cfg, std::vector<std::string> args) {
-    const Command cmd = parse_ipvsadm(args);
-    ListData data{.cfg = &cfg, .conn_table_size = 4096};
-    if (cmd.service)
-        data.only = cmd.service->key;
-    return format_list(data, cmd.list);
+std::string list(const Config& cfg, const std::vector<std::string>& args) {
+    return test::list_by_args(ListData{.cfg = &cfg, .conn_table_size = 4096}, args, format_list);
 }
 
 const std::string kHeader =

@@ -15,11 +15,7 @@ namespace {
 
 std::string listing(const std::vector<std::string>& args) {
     const Config cfg = golden_table();
-    ListData data = golden_data(cfg);
-    const Command cmd = parse_ipvsadm(args);
-    if (cmd.service)
-        data.only = cmd.service->key;
-    return format_list(data, cmd.list);
+    return test::list_by_args(golden_data(cfg), args, format_list);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// The table the golden listing tests share (test_list_golden.cpp,
+// The table the golden listing tests share, and how they list it (test_list_golden.cpp,
 // test_json_format.cpp): counters, rates and connection counts that cross
 // print_largenum's thresholds, servers forwarding every way, one service
 // persistent with a mask and -b flags.
@@ -65,6 +65,16 @@ inline ListData golden_data(const Config& cfg) {
         .service_rates = [](uint32_t id) { return lookup(kRates, id); },
         .dest_rates = [](uint32_t id) { return lookup(kRates, id); },
         .timeouts = {.tcp = 900, .tcpfin = 120, .udp = 300}};
+}
+
+// What a listing formatter (format_list, format_list_json) prints for the -L
+// command line args over data, whose `only` is -t/-u's service.
+template <class Format>
+std::string list_by_args(ListData data, const std::vector<std::string>& args, Format format) {
+    const Command cmd = parse_ipvsadm(args);
+    if (cmd.service)
+        data.only = cmd.service->key;
+    return format(data, cmd.list);
 }
 
 }  // namespace lvs::test
