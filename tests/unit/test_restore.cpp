@@ -214,3 +214,70 @@ TEST(Restore, SetIsNotAConfigurationLine) {
     EXPECT_EQ(msg.rfind("line 2: --set changes the connection timeouts, not the table", 0), 0u) << msg;
     EXPECT_TRUE(cfg.services().empty());
 }
+
+// ipvsadm-save, ipvsadm -C, ipvsadm-restore over everything the command line
+// sets: every scheduler, -b flags, -p/-M, port-0 persistent services, each
+// forwarding method with its options, weights and thresholds. -S must come
+// back byte for byte. Thresholds (-x/-y) are not in the save format (ipvsadm
+// 1.31 leaves them out), so they must not break the round trip either.
+TEST(Restore, SaveClearRestoreRoundTripsEveryOption) {
+    const std::string vip = "192.168.88.250";
+    Config cfg;
+    const char* schedulers[] = {"rr", "wrr", "lc", "wlc", "sed", "nq", "fo", "ovf",
+                                "twos", "lblc", "lblcr", "dh", "sh", "mh"};
+    uint16_t port = 1000;
+    for (const char* sched : schedulers) {
+        const std::string vs = vip + ":" + std::to_string(++port);
+        apply_command(cfg, parse_ipvsadm({"-A", "-t", vs, "-s", sched}));
+        apply_command(cfg, parse_ipvsadm({"-a", "-t", vs, "-r", "192.168.88.50:80", "-g", "-w", "3"}));
+        apply_command(cfg, parse_ipvsadm({"-a", "-t", vs, "-r", "192.168.88.51:8080", "-m", "-w", "0"}));
+    }
+    for (Words cmd : {Words{"-A", "-t", vip + ":2001", "-s", "sh", "-b", "sh-fallback,sh-port"},
+                      Words{"-A", "-t", vip + ":2002", "-s", "mh", "-b", "mh-fallback,mh-port", "-p", "60"},
+                      Words{"-A", "-u", vip + ":2003", "-s", "rr", "-b", "flag-3"},
+                      Words{"-A", "-t", vip + ":0", "-s", "wlc", "-p", "1800", "-M", "255.255.255.0"},
+                      Words{"-a", "-t", vip + ":0", "-r", "192.168.88.52:0", "-g"},
+                      Words{"-a", "-t", vip + ":0", "-r", "192.168.88.53:0", "-m", "--fullnat", "-w", "5"},
+                      Words{"-A", "-u", vip + ":0", "-s", "sh", "-p"},
+                      Words{"-a", "-u", vip + ":0", "-r", "192.168.88.54", "-i", "--tun-type", "gue",
+                            "--tun-port", "6080", "--tun-csum"},
+                      Words{"-A", "-u", vip + ":53", "-s", "lc"},
+                      Words{"-a", "-u", vip + ":53", "-r", "192.168.88.55:53", "-i", "--tun-type", "gre",
+                            "--tun-csum", "-x", "100", "-y", "50"},
+                      Words{"-a", "-u", vip + ":53", "-r", "192.168.88.56:5353", "-m", "-w", "65535", "-x", "7"},
+                      Words{"-a", "-u", vip + ":53", "-r", "192.168.88.57:53", "-i", "-w", "2"}})
+        apply_command(cfg, parse_ipvsadm(cmd));
+    const std::string saved = format_save(cfg, true);
+    for (const char* expected : {" -s twos\n", " -b sh-fallback,sh-port\n", " -p 60 -b mh-fallback,mh-port\n",
+                                 " -b flag-3\n", ":0 -s wlc -p 1800 -M 255.255.255.0\n", ":0 -m -w 5 --fullnat\n",
+                                 "--tun-type gue --tun-port 6080 --tun-csum\n", "-w 65535\n"})
+        EXPECT_NE(saved.find(expected), std::string::npos) << expected << " not in\n" << saved;
+
+    apply_command(cfg, parse_ipvsadm({"-C"}));
+    ASSERT_TRUE(cfg.services().empty());
+    std::istringstream in(saved);
+    restore_into(cfg, in);
+    EXPECT_EQ(format_save(cfg, true), saved);
+    ListOptions numeric;
+    numeric.numeric = true;
+    Config again;
+    std::istringstream in_again(saved);
+    restore_into(again, in_again);
+    EXPECT_EQ(format_list(ListData{.cfg = &again}, numeric), format_list(ListData{.cfg = &cfg}, numeric));
+}
+
+// lvs-xdp-boot replaces the table with "-C" followed by the rules file in one
+// -R: a later failing line must leave the table as it was, -C included.
+TEST(Restore, AClearInsideAFailingRestoreClearsNothing) {
+    Config cfg;
+    apply_command(cfg, parse_ipvsadm({"-A", "-t", "192.168.88.250:80", "-s", "rr"}));
+    apply_command(cfg, parse_ipvsadm({"-a", "-t", "192.168.88.250:80", "-r", "192.168.88.50"}));
+    const std::string before = format_save(cfg, true);
+    const std::string msg = restore_error(cfg,
+                                          "-C\n"
+                                          "-A -u 192.168.88.250:53 -s rr\n"
+                                          "# a comment\n"
+                                          "-a -u 192.168.88.250:53 -r 192.168.88.53 -s rr\n");
+    EXPECT_EQ(msg.rfind("line 4: ", 0), 0u) << msg;
+    EXPECT_EQ(format_save(cfg, true), before);
+}
