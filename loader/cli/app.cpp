@@ -126,10 +126,13 @@ int run_subcommand(std::vector<std::string> args, const std::string& pin_dir) {
     laddr->add_subcommand("list", "show the pool");
 
     DaemonOptions daemon_opts{.pin_dir = pin_dir};
-    auto* daemon_cmd = app.add_subcommand("daemon", "remove expired connections and take them out of the servers' "
-                                                    "counters every interval, until SIGTERM/SIGINT");
+    auto* daemon_cmd = app.add_subcommand("daemon", "every interval remove expired connections (taking them out of "
+                                                    "the servers' counters) and ask again for real servers' MACs; "
+                                                    "every 2 s estimate rates; until SIGTERM/SIGINT");
     daemon_cmd->add_option("--interval", daemon_opts.interval_s, "seconds between sweeps (default 1)")
         ->check(CLI::Range(1u, 3600u));
+    daemon_cmd->add_option("--metrics", daemon_opts.metrics,
+                           "serve Prometheus metrics on http://ADDRESS:PORT/metrics (e.g. 127.0.0.1:9177)");
 
     std::vector<std::string> argv_rev(args.rbegin(), args.rend());
     try {
