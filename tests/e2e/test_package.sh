@@ -42,8 +42,9 @@ pass "package metadata: lvs-xdp $version, depends on libbpf1 libxdp1 iproute2, t
 # ---- the extracted files -------------------------------------------------------
 root=$LIB_TMP/root
 dpkg-deb -x "$deb" "$root"
-"$root/usr/sbin/lvs-xdp" --help | grep -q '^Usage:' || fail "the packaged lvs-xdp --help shows no usage"
-"$root/usr/sbin/ipvsadm" -h | grep -q '^Usage:' || fail "the packaged ipvsadm -h shows no usage"
+# Whole outputs, not pipes: grep -q ending a pipe early would fail it (pipefail).
+grep -q '^Usage:' <<<"$("$root/usr/sbin/lvs-xdp" --help)" || fail "the packaged lvs-xdp --help shows no usage"
+grep -q '^Usage:' <<<"$("$root/usr/sbin/ipvsadm" -h)" || fail "the packaged ipvsadm -h shows no usage"
 ! grep -qv '^\(#.*\)\{0,1\}$' "$root/etc/lvs-xdp/rules" || fail "the default rules file holds rules"
 
 unit=$root/usr/lib/systemd/system/lvs-xdp.service
@@ -80,7 +81,7 @@ boot() {
     boot_err=$(cat "$LIB_TMP/boot.err")
     return $rc
 }
-attached() { ip -n "$NS_DIR" link show dev "$DIR_IF" | grep -q xdp; }
+attached() { grep -q xdp <<<"$(ip -n "$NS_DIR" link show dev "$DIR_IF")"; }
 # packaged ARGS...: the packaged lvs-xdp in the director's namespace.
 packaged() { in_ns "$NS_DIR" "$root/usr/sbin/lvs-xdp" "$@"; }
 one_line_error() { [[ -n $boot_err && $boot_err != *$'\n'* && $boot_err == *"$1"* ]]; }
