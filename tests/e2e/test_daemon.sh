@@ -46,6 +46,11 @@ rs2_labels="{$svc,server=\"$RS2_IP:80\"}"
 
 # ---- metrics: counters ----
 start_daemon
+# A second daemon can't take the port, and says so instead of running without metrics.
+if out=$(lvs daemon --metrics "127.0.0.1:$PORT" 2>&1); then fail "a second daemon started on a taken port"; fi
+grep -q "cannot serve metrics on 127.0.0.1:$PORT" <<<"$out" || fail "no clear error for a taken port: $out"
+if out=$(lvs daemon --metrics 127.0.0.1 2>&1); then fail "--metrics without a port was taken"; fi
+grep -q "needs ADDRESS:PORT" <<<"$out" || fail "no clear error for --metrics without a port: $out"
 code=$(in_ns "$NS_DIR" curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/")
 [[ $code == 404 ]] || fail "GET / answered $code, expected 404"
 http_requests "$REQUESTS" "http://$VIP/"
