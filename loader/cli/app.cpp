@@ -13,6 +13,7 @@
 #include "attach/attach.h"
 #include "cli/command.h"
 #include "cli/ipvsadm_exec.h"
+#include "cli/usage.h"
 #include "daemon/daemon.h"
 #include "error.h"
 #include "log.h"
@@ -205,7 +206,12 @@ int run_cli(int argc, char** argv) {
                 return run_subcommand(args, pin_dir);
         }
         Command cmd = parse_ipvsadm(args);
-        if (cmd.action != Action::Help && cmd.action != Action::Version)
+        const bool help_or_version = cmd.action == Action::Help || cmd.action == Action::Version;
+        if (as_ipvsadm && help_or_version) {  // ipvsadm's texts, for scripts that read them
+            std::cout << ipvsadm_help_or_version(cmd.action, argv[0]);
+            return 0;
+        }
+        if (!help_or_version)
             require_root();
         run_ipvsadm(cmd, pin_dir);
         return 0;

@@ -86,8 +86,18 @@ constexpr const char* kUsage =
 
 }  // namespace
 
-std::string ipvsadm_help_or_version(Action action) {
-    return action == Action::Help ? version_line() + kUsage : version_line();
+std::string ipvsadm_help_or_version(Action action, const std::string& argv0) {
+    if (argv0.empty())
+        return action == Action::Help ? version_line() + kUsage : version_line();
+    // ipvsadm's own texts: its version line, and the usage naming argv[0].
+    const std::string version = "ipvsadm v1.31 2019/12/24 (compiled with popt and IPVS v1.2.1)\n";
+    if (action != Action::Help)
+        return version;
+    std::string usage = kUsage;
+    const std::string ours = "  lvs-xdp ";
+    for (size_t at = usage.find(ours); at != std::string::npos; at = usage.find(ours, at + argv0.size()))
+        usage.replace(at + 2, ours.size() - 3, argv0);
+    return version + usage;
 }
 
 }  // namespace lvs

@@ -56,3 +56,13 @@ TEST(Usage, OffersConnectionListings) {
     for (const char* now : {"-b", "--connection", "--persistent-conn", "-c,"})
         EXPECT_EQ(kNotAvailable.find(now), std::string::npos) << now << " in: " << kNotAvailable;
 }
+
+// Invoked as ipvsadm, -v and -h print ipvsadm 1.31's texts (scripts read them).
+TEST(Usage, UnderTheIpvsadmNameTheTextsAreIpvsadms) {
+    EXPECT_EQ(ipvsadm_help_or_version(Action::Version, "ipvsadm"),
+              "ipvsadm v1.31 2019/12/24 (compiled with popt and IPVS v1.2.1)\n");
+    const std::string help = ipvsadm_help_or_version(Action::Help, "/sbin/ipvsadm");
+    EXPECT_EQ(help.rfind("ipvsadm v1.31 2019/12/24", 0), 0u);
+    EXPECT_NE(help.find("\n  /sbin/ipvsadm -A|E virtual-service"), std::string::npos) << help;
+    EXPECT_EQ(help.find("  lvs-xdp -"), std::string::npos) << help;
+}
