@@ -1,0 +1,112 @@
+#include "trafgen/progs.h"
+
+#include <bpf/bpf.h>
+#include <linux/bpf.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace lvs::trafgen {
+namespace {
+
+// Instruction encoders (the kernel's BPF_* macros live in a non-uapi header).
+bpf_insn ins(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm)
+{
+    bpf_insn i{};
+    i.code = code;
+    i.dst_reg = dst;
+    i.src_reg = src;
+    i.off = off;
+    i.imm = imm;
+    return i;
+}
+bpf_insn mov_imm(uint8_t dst, int32_t imm) { return ins(BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, imm); }
+bpf_insn mov_reg(uint8_t dst, uint8_t src) { return ins(BPF_ALU64 | BPF_MOV | BPF_X, dst, src, 0, 0); }
+bpf_insn add_imm(uint8_t dst, int32_t imm) { return ins(BPF_ALU64 | BPF_ADD | BPF_K, dst, 0, 0, imm); }
+bpf_insn or_imm(uint8_t dst, int32_t imm) { return ins(BPF_ALU64 | BPF_OR | BPF_K, dst, 0, 0, imm); }
+bpf_insn ldx_w(uint8_t dst, uint8_t src, int16_t off) { return ins(BPF_LDX | BPF_MEM | BPF_W, dst, src, off, 0); }
+bpf_insn stx_h(uint8_t dst, uint8_t src, int16_t off) { return ins(BPF_STX | BPF_MEM | BPF_H, dst, src, off, 0); }
+bpf_insn st_h(uint8_t dst, int16_t off, int32_t imm) { return ins(BPF_ST | BPF_MEM | BPF_H, dst, 0, off, imm); }
+bpf_insn st_w(uint8_t dst, int16_t off, int32_t imm) { return ins(BPF_ST | BPF_MEM | BPF_W, dst, 0, off, imm); }
+bpf_insn jgt_reg(uint8_t dst, uint8_t src, int16_t off) { return ins(BPF_JMP | BPF_JGT | BPF_X, dst, src, off, 0); }
+bpf_insn call(int32_t helper) { return ins(BPF_JMP | BPF_CALL, 0, 0, 0, helper); }
+bpf_insn exit_insn() { return ins(BPF_JMP | BPF_EXIT, 0, 0, 0, 0); }
+
+// The frame's bytes in memory order as the immediates of 4- and 2-byte stores
+// (x86 and every BPF JIT target we build for are little-endian).
+int32_t le32(const uint8_t* p) { return int32_t(p[0] | p[1] << 8 | p[2] << 16 | uint32_t(p[3]) << 24); }
+int32_t le16(const uint8_t* p) { return p[0] | p[1] << 8; }
+
+// Offsets in an Ethernet + IPv4 (no options) + UDP frame.
+constexpr int16_t kUdpSport = 14 + 20;
+constexpr int16_t kUdpCsum = 14 + 20 + 6;
+constexpr int16_t kUdpEnd = 14 + 20 + 8;
+
+int load(const char* name, const std::vector<bpf_insn>& prog)
+{
+    std::string log(64 * 1024, '\0');
+    LIBBPF_OPTS(bpf_prog_load_opts, opts, .log_level = 1, .log_size = uint32_t(log.size()), .log_buf = log.data());
+    int fd = bpf_prog_load(BPF_PROG_TYPE_XDP, name, "GPL", prog.data(), prog.size(), &opts);
+    if (fd < 0) {
+        int err = errno;
+        throw std::runtime_error(std::string("loading ") + name + ": " + std::strerror(err) + "\n" + log.c_str());
+    }
+    return fd;
+}
+
+}  // namespace
+
+int load_sender()
+{
+    // r6 = random | 1024 (a source port above the well-known ones); then
+    // bounds-check the frame, write the port, clear the UDP checksum, XDP_TX.
+    std::vector<bpf_insn> p{
+        mov_reg(6, 1),                     // r6 = ctx (r1 dies in the call)
+        call(BPF_FUNC_get_prandom_u32),    // r0 = random
+        mov_reg(7, 0),
+        or_imm(7, 1024),
+        ldx_w(2, 6, offsetof(xdp_md, data)),
+        ldx_w(3, 6, offsetof(xdp_md, data_end)),
+        mov_reg(4, 2),
+        add_imm(4, kUdpEnd),
+        jgt_reg(4, 3, 2),                  // frame too short: XDP_TX it as is
+        stx_h(2, 7, kUdpSport),
+        st_h(2, kUdpCsum, 0),
+        mov_imm(0, XDP_TX),
+        exit_insn(),
+    };
+    return load("trafgen_send", p);
+}
+
+int load_drop()
+{
+    return load("trafgen_drop", {mov_imm(0, XDP_DROP), exit_insn()});
+}
+
+int load_forward(int out_ifindex, const Mac& src, const Mac& dst)
+{
+    std::vector<bpf_insn> p{
+        ldx_w(2, 1, offsetof(xdp_md, data)),
+        ldx_w(3, 1, offsetof(xdp_md, data_end)),
+        mov_reg(4, 2),
+        add_imm(4, 14),
+        jgt_reg(4, 3, 8),                  // no Ethernet header: drop (below)
+        st_w(2, 0, le32(&dst[0])),
+        st_h(2, 4, le16(&dst[4])),
+        st_h(2, 6, le16(&src[0])),
+        st_w(2, 8, le32(&src[2])),
+        mov_imm(1, out_ifindex),
+        mov_imm(2, 0),
+        call(BPF_FUNC_redirect),           // r0 = XDP_REDIRECT
+        exit_insn(),
+        mov_imm(0, XDP_DROP),
+        exit_insn(),
+    };
+    // The jump skips the 8 instructions from the first store to the exit.
+    return load("trafgen_fwd", p);
+}
+
+}  // namespace lvs::trafgen
