@@ -101,7 +101,7 @@ int send(const SendOptions& o)
     spec.payload = std::string(18, 'x');  // 42 bytes of headers + 18: a 60-byte frame (64 with the FCS)
     lvs::testkit::Bytes frame = lvs::testkit::frame(spec);
 
-    int prog = lvs::trafgen::load_sender();
+    int prog = lvs::trafgen::load_sender(frame);
     xdp_md ctx{};
     ctx.data_end = uint32_t(frame.size());
     ctx.ingress_ifindex = uint32_t(ifindex);

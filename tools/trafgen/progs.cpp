@@ -43,7 +43,6 @@ int32_t le16(const uint8_t* p) { return p[0] | p[1] << 8; }
 // Offsets in an Ethernet + IPv4 (no options) + UDP frame.
 constexpr int16_t kUdpSport = 14 + 20;
 constexpr int16_t kUdpCsum = 14 + 20 + 6;
-constexpr int16_t kUdpEnd = 14 + 20 + 8;
 
 int load(const char* name, const std::vector<bpf_insn>& prog)
 {
@@ -59,10 +58,15 @@ int load(const char* name, const std::vector<bpf_insn>& prog)
 
 }  // namespace
 
-int load_sender()
+int load_sender(const std::vector<uint8_t>& frame)
 {
-    // r6 = random | 1024 (a source port above the well-known ones); then
-    // bounds-check the frame, write the port, clear the UDP checksum, XDP_TX.
+    // The whole frame is written back from immediates on every run: with live
+    // frames the kernel recycles the pages and only resets the data pointers,
+    // not the bytes, and the director rewrites them in place on the same page
+    // (veth hands the page over): a TUN director's outer header would
+    // otherwise overwrite the next frame's Ethernet header.
+    // Then a random source port (| 1024: above the well-known ones), the UDP
+    // checksum 0 (none, which IPv4 allows), XDP_TX.
     std::vector<bpf_insn> p{
         mov_reg(6, 1),                     // r6 = ctx (r1 dies in the call)
         call(BPF_FUNC_get_prandom_u32),    // r0 = random
@@ -71,13 +75,20 @@ int load_sender()
         ldx_w(2, 6, offsetof(xdp_md, data)),
         ldx_w(3, 6, offsetof(xdp_md, data_end)),
         mov_reg(4, 2),
-        add_imm(4, kUdpEnd),
-        jgt_reg(4, 3, 2),                  // frame too short: XDP_TX it as is
-        stx_h(2, 7, kUdpSport),
-        st_h(2, kUdpCsum, 0),
-        mov_imm(0, XDP_TX),
-        exit_insn(),
+        add_imm(4, int32_t(frame.size())),
     };
+    std::vector<bpf_insn> body;
+    size_t at = 0;
+    for (; at + 4 <= frame.size(); at += 4) body.push_back(st_w(2, int16_t(at), le32(&frame[at])));
+    for (; at + 2 <= frame.size(); at += 2) body.push_back(st_h(2, int16_t(at), le16(&frame[at])));
+    for (; at < frame.size(); at++) body.push_back(ins(BPF_ST | BPF_MEM | BPF_B, 2, 0, int16_t(at), frame[at]));
+    body.push_back(stx_h(2, 7, kUdpSport));
+    body.push_back(st_h(2, kUdpCsum, 0));
+    // Frame shorter than the template (never, data_end is ours): XDP_TX as is.
+    p.push_back(jgt_reg(4, 3, int16_t(body.size())));
+    p.insert(p.end(), body.begin(), body.end());
+    p.push_back(mov_imm(0, XDP_TX));
+    p.push_back(exit_insn());
     return load("trafgen_send", p);
 }
 

@@ -1,8 +1,8 @@
 // The three tiny XDP programs of lvs-trafgen, built from raw BPF instructions
 // at run time (no clang step, so the generator is one plain executable):
 //
-//   sender:  writes a random UDP source port into the frame (UDP checksum 0,
-//            which IPv4 allows) and returns XDP_TX. Run with
+//   sender:  rewrites the whole frame from its template, with a random UDP
+//            source port (UDP checksum 0, which IPv4 allows); XDP_TX. Run with
 //            BPF_PROG_TEST_RUN + BPF_F_TEST_XDP_LIVE_FRAMES, each XDP_TX is a
 //            frame sent out of the test run's ingress interface.
 //   drop:    XDP_DROP; on a real server's veth, whose rx_packets counter
@@ -14,6 +14,7 @@
 
 #include <array>
 #include <cstdint>
+#include <vector>
 
 namespace lvs::trafgen {
 
@@ -21,7 +22,8 @@ using Mac = std::array<uint8_t, 6>;
 
 // Each returns a program fd (closed by the caller), or throws with the
 // verifier's log.
-int load_sender();
+// frame: Ethernet + IPv4 + UDP, the template every sent frame is rewritten to.
+int load_sender(const std::vector<uint8_t>& frame);
 int load_drop();
 int load_forward(int out_ifindex, const Mac& src, const Mac& dst);
 
