@@ -24,7 +24,9 @@
 #    replies cross the director's kernel, not lvs-xdp.
 #
 # Environment: E2E_PPS_SECONDS (measured window per case, default 5),
-# E2E_HTTP_SECONDS (wrk duration, default 8), E2E_WRK_CONNS (default 64).
+# E2E_HTTP_SECONDS (wrk duration, default 8), E2E_WRK_CONNS (default 64),
+# E2E_SENDER_CPUS (CPUs to run one lvs-trafgen each on, default: every online
+# CPU, so the senders offer more than the director's one veth queue takes).
 # Everything created is removed on exit, also on failure (tests/e2e/lib.sh).
 set -euo pipefail
 
@@ -37,6 +39,7 @@ source "$ROOT/tests/e2e/lib.sh"
 PPS_S=${E2E_PPS_SECONDS:-5}
 HTTP_S=${E2E_HTTP_SECONDS:-8}
 WRK_CONNS=${E2E_WRK_CONNS:-64}
+SENDER_CPUS=${E2E_SENDER_CPUS:-$(seq -s " " 0 $(($(nproc) - 1)))}
 TRAFGEN=$BUILD/lvs-trafgen
 
 # lib.sh's names, for its cleanup (it detaches lvs-xdp from DIR_IF).
@@ -103,26 +106,36 @@ rx_packets() { ip netns exec "$1" cat "/sys/class/net/$2/statistics/rx_packets";
 
 now() { date +%s.%N; }
 
-# measure_pps LABEL: floods VIP:9 for PPS_S + 3 s; over the PPS_S seconds after
-# a 2 s warm-up (new flows, caches) it reads what reached the director (dg0)
-# and what reached rs1 (rs1e0). Appends a row to PPS_ROWS.
+# measure_pps LABEL: floods VIP:9 for PPS_S + 3 s, one lvs-trafgen per CPU in
+# SENDER_CPUS (pinned: the kernel runs the director's and the real server's
+# XDP in the softirq of the CPU that sent the frame, so one sender keeps the
+# whole chain on one CPU). Over the PPS_S seconds after a 2 s warm-up (new
+# flows, caches) it reads what reached the director (dg0) and what reached rs1
+# (rs1e0). Appends a row to PPS_ROWS.
 PPS_ROWS=()
 measure_pps() {
-    local label=$1 out=$LIB_TMP/trafgen-$RANDOM.log
-    local t0 t1 d0 d1 r0 r1 secs offered got sent
-    bg_in_ns "$NS_CLI" "$out" "$TRAFGEN" send --dev cli0 --dst-mac "$(iface_mac_of "$NS_DIR" dg0)" \
-        --src "$CLI_IP" --dst "$VIP" --dport "$UDP_PORT" --seconds $((PPS_S + 3))
-    local pid=$LIB_LAST_PID
+    local label=$1 cpu out pids=() outs=() t0 t1 d0 d1 r0 r1 secs offered got sent=0 rate
+    for cpu in $SENDER_CPUS; do
+        out=$LIB_TMP/trafgen-$cpu-$RANDOM.log
+        bg_in_ns "$NS_CLI" "$out" taskset -c "$cpu" "$TRAFGEN" send --dev cli0 \
+            --dst-mac "$(iface_mac_of "$NS_DIR" dg0)" --src "$CLI_IP" --dst "$VIP" --dport "$UDP_PORT" \
+            --seconds $((PPS_S + 3))
+        pids+=("$LIB_LAST_PID")
+        outs+=("$out")
+    done
     sleep 2
     t0=$(now); d0=$(rx_packets "$NS_DIR" dg0); r0=$(rx_packets "$NS_RS1" rs1e0)
     sleep "$PPS_S"
     t1=$(now); d1=$(rx_packets "$NS_DIR" dg0); r1=$(rx_packets "$NS_RS1" rs1e0)
-    wait "$pid" || fail "lvs-trafgen failed: $(cat "$out")"
-    sent=$(sed -n 's/.*: \([0-9]*\) pps.*/\1/p' "$out")
+    for cpu in "${!pids[@]}"; do
+        wait "${pids[$cpu]}" || fail "lvs-trafgen failed: $(cat "${outs[$cpu]}")"
+        log "$label: generator on CPU $cpu: $(cat "${outs[$cpu]}")"
+        rate=$(sed -n 's/.*: \([0-9]*\) pps.*/\1/p' "${outs[$cpu]}")
+        sent=$((sent + rate))
+    done
     secs=$(echo "$t1 - $t0" | bc -l)
     offered=$(printf '%.2f' "$(echo "($d1 - $d0) / $secs / 1000000" | bc -l)")
     got=$(printf '%.2f' "$(echo "($r1 - $r0) / $secs / 1000000" | bc -l)")
-    log "$label: generator $(cat "$out")"
     log "$label: director rx $offered Mpps, real server rx $got Mpps"
     PPS_ROWS+=("| $label | $(printf '%.2f' "$(echo "$sent / 1000000" | bc -l)") | $offered | $got |")
 }
