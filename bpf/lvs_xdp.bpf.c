@@ -52,10 +52,13 @@ static __always_inline int forward_tun(struct xdp_md *ctx, struct packet *pkt, c
 	if (in.len + overhead > d->mtu) {
 		if (!in.df) {
 			gs->pmtu_pass++;
+			gs->pass++;
 			return XDP_PASS;
 		}
-		if (send_frag_needed(ctx, d->mtu - overhead) < 0)
+		if (send_frag_needed(ctx, d->mtu - overhead) < 0) {
+			gs->drop_error++;
 			return XDP_DROP; /* the frame may be half rewritten */
+		}
 		gs->pmtu_icmp++;
 		gs->tx++;
 		return XDP_TX;
@@ -65,8 +68,10 @@ static __always_inline int forward_tun(struct xdp_md *ctx, struct packet *pkt, c
 		in.sum = csum_frame_bytes(ctx, l4_off, in.len - pkt->ip->ihl * 4);
 		in.sum_known = 1;
 	}
-	if (tun_encap(ctx, d, &in) < 0)
+	if (tun_encap(ctx, d, &in) < 0) {
+		gs->drop_error++;
 		return XDP_DROP;
+	}
 	*forwarded = 1;
 	return send_to_dest(ctx, d, gs);
 }

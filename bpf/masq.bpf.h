@@ -121,15 +121,19 @@ static __always_inline int forward_masq(struct xdp_md *ctx, struct packet *pkt, 
 {
 	struct lvs_conn *c = t->conn;
 	const struct lvs_dest *d = t->dest;
-	if (pkt->ip->ttl <= 1)
+	if (pkt->ip->ttl <= 1) {
+		gs->pass++;
 		return XDP_PASS; /* the kernel answers with "time exceeded" */
+	}
 	if (t->new_conn) {
 		if ((d->flags & LVS_DEST_F_FULLNAT) && fullnat_source(c, cfg, d, &pkt->flow, now) < 0) {
 			gs->fullnat_no_port++;
 			return XDP_DROP;
 		}
-		if (add_reply_entry(ctx, pkt, c, d) < 0)
+		if (add_reply_entry(ctx, pkt, c, d) < 0) {
+			gs->drop_error++;
 			return XDP_DROP;
+		}
 	}
 	struct nat_rewrite r = {
 		.saddr = c->flags & LVS_CONN_F_SNAT ? c->nat_saddr.ip4 : pkt->flow.src.ip4,
@@ -154,8 +158,10 @@ static __always_inline int nat_reply(struct xdp_md *ctx, struct packet *pkt, con
 	struct lvs_conn *c = client_entry(r, &pkt->flow, now);
 	if (!c)
 		return -1;
-	if (pkt->ip->ttl <= 1)
+	if (pkt->ip->ttl <= 1) {
+		gs->pass++;
 		return XDP_PASS;
+	}
 	void *data_end = (void *)(long)ctx->data_end;
 	conn_update(c, cfg, pkt, data_end, DIR_OUTPUT, now);
 

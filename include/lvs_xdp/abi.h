@@ -334,7 +334,11 @@ struct lvs_xdp_stats {
 	__u64 pmtu_pass;   /* too big for the tunnel, DF clear: handed to the kernel */
 	__u64 fullnat_no_port; /* dropped: no free FullNAT local port for a new flow */
 	__u64 icmp_nat;    /* ICMP errors about NAT flows translated and forwarded */
+	__u64 drop_error;  /* dropped: a rewrite could not be finished (no room for a
+			    * NAT reply entry, encapsulation or ICMP answer failed) */
 };
+/* Every frame is counted once in pass, tx, redirect, no_dest, fullnat_no_port
+ * or drop_error; the others are details of those. */
 
 /* lvs_config: array of one, settings of the attach that the loader needs when it
  * fills destinations. */

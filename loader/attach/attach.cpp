@@ -218,7 +218,8 @@ std::string status(const std::string& pin_dir) {
         << x.redirect << " redirected\n"
         << "connections: " << x.new_conns << " scheduled, " << x.resched << " rescheduled\n"
         << "not forwarded: " << x.no_dest << " no server available (dropped), " << x.no_neigh
-        << " server MAC unknown (passed), " << x.fullnat_no_port << " no FullNAT port (dropped)\n"
+        << " server MAC unknown (passed), " << x.fullnat_no_port << " no FullNAT port (dropped), " << x.drop_error
+        << " rewrite failed (dropped)\n"
         << "tunnels: " << x.pmtu_icmp << " fragmentation-needed sent, " << x.pmtu_pass
         << " too big without DF (passed)\n"
         << "NAT: " << x.icmp_nat << " ICMP errors translated\n";

@@ -107,6 +107,7 @@ const XdpCounter kXdpCounters[] = {
     {"lvs_xdp_fullnat_no_port_total", "new flows dropped: no free FullNAT local port",
      &lvs_xdp_stats::fullnat_no_port},
     {"lvs_xdp_icmp_nat_total", "ICMP errors about NAT flows translated and forwarded", &lvs_xdp_stats::icmp_nat},
+    {"lvs_xdp_drop_error_total", "frames dropped: a rewrite could not be finished", &lvs_xdp_stats::drop_error},
 };
 
 }  // namespace

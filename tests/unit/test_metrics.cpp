@@ -131,6 +131,9 @@ lvs_xdp_fullnat_no_port_total 0
 # HELP lvs_xdp_icmp_nat_total ICMP errors about NAT flows translated and forwarded
 # TYPE lvs_xdp_icmp_nat_total counter
 lvs_xdp_icmp_nat_total 0
+# HELP lvs_xdp_drop_error_total frames dropped: a rewrite could not be finished
+# TYPE lvs_xdp_drop_error_total counter
+lvs_xdp_drop_error_total 0
 )";
 
 TEST(Metrics, GoldenText) { EXPECT_EQ(render_metrics(one_service()), kGolden); }
@@ -158,8 +161,8 @@ TEST(Metrics, FamiliesStayTogetherAcrossServices) {
             ++samples;
         }
     }
-    // 10 service families x 2 services, 14 server families x 3 servers, 12 XDP counters.
-    EXPECT_EQ(samples, 20 + 42 + 12);
+    // 10 service families x 2 services, 14 server families x 3 servers, 13 XDP counters.
+    EXPECT_EQ(samples, 20 + 42 + 13);
     const std::string text = render_metrics(snap);
     EXPECT_NE(text.find("lvs_server_out_bytes_total{service=\"UDP [2001:db8::1]:53\",server=\"[2001:db8::11]:53\"} 700\n"),
               std::string::npos);
