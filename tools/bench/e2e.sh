@@ -13,7 +13,7 @@
 #                                   dr2 10.90.3.2 ---- rs2e0 10.90.3.12  rs2
 #
 # 1. Packets per second: lvs-trafgen floods 60-byte UDP frames with random
-#    source ports at VIP:9 out of cli0; rs1's interface drops them with XDP and
+#    source ports (32,768 flows) at VIP:9 out of cli0, one sender per CPU; rs1's interface drops them with XDP and
 #    its rx_packets counts them. The director runs (a) only the floor forwarder
 #    (set MACs, redirect out of dr1), (b) lvs-xdp DR, (c) lvs-xdp TUN (ipip;
 #    rs1 then counts the encapsulated frames).
@@ -106,7 +106,8 @@ rx_packets() { ip netns exec "$1" cat "/sys/class/net/$2/statistics/rx_packets";
 
 now() { date +%s.%N; }
 
-# measure_pps LABEL: floods VIP:9 for PPS_S + 3 s, one lvs-trafgen per CPU in
+# measure_pps LABEL [FLOWS]: floods VIP:9 for PPS_S + 3 s from FLOWS source
+# ports (default 32768), one lvs-trafgen per CPU in
 # SENDER_CPUS (pinned: the kernel runs the director's and the real server's
 # XDP in the softirq of the CPU that sent the frame, so one sender keeps the
 # whole chain on one CPU). Over the PPS_S seconds after a 2 s warm-up (new
@@ -114,12 +115,12 @@ now() { date +%s.%N; }
 # (rs1e0). Appends a row to PPS_ROWS.
 PPS_ROWS=()
 measure_pps() {
-    local label=$1 cpu out pids=() outs=() t0 t1 d0 d1 r0 r1 secs offered got sent=0 rate
+    local label=$1 flows=${2:-32768} cpu out pids=() outs=() t0 t1 d0 d1 r0 r1 secs offered got sent=0 rate
     for cpu in $SENDER_CPUS; do
         out=$LIB_TMP/trafgen-$cpu-$RANDOM.log
         bg_in_ns "$NS_CLI" "$out" taskset -c "$cpu" "$TRAFGEN" send --dev cli0 \
             --dst-mac "$(iface_mac_of "$NS_DIR" dg0)" --src "$CLI_IP" --dst "$VIP" --dport "$UDP_PORT" \
-            --seconds $((PPS_S + 3))
+            --flows "$flows" --seconds $((PPS_S + 3))
         pids+=("$LIB_LAST_PID")
         outs+=("$out")
     done
@@ -151,6 +152,9 @@ pps_lvs() {
     lvs -A -u "$VIP:$UDP_PORT" -s rr
     lvs -a -u "$VIP:$UDP_PORT" -r "$RS1_IP" -g
     measure_pps "lvs-xdp DR (rr, 1 server)"
+    # The same with one flow: the connection entry stays in the cache, which
+    # shows what the 32,768 flows' lookups cost.
+    measure_pps "lvs-xdp DR (rr, 1 server), 1 flow" 1
     lvs -D -u "$VIP:$UDP_PORT"
     lvs -A -u "$VIP:$UDP_PORT" -s rr
     lvs -a -u "$VIP:$UDP_PORT" -r "$RS1_IP" -i

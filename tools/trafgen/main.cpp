@@ -1,8 +1,8 @@
 // lvs-trafgen: the traffic generator of the end-to-end benchmark
 // (tools/bench/e2e.sh, docs/benchmarks.md "End to end").
 //
-//   lvs-trafgen send --dev IF --dst-mac MAC --src A --dst VIP --dport P --seconds S
-//       sends 60-byte UDP frames (a random source port each) out of IF at full
+//   lvs-trafgen send --dev IF --dst-mac MAC --src A --dst VIP --dport P --seconds S [--flows N]
+//       sends 60-byte UDP frames (a random source port of N each) out of IF at full
 //       speed for S seconds; prints the frames sent and the rate.
 //   lvs-trafgen drop --dev IF             attaches an XDP_DROP program (native)
 //   lvs-trafgen forward --dev IF --to OUT --dst-mac MAC
@@ -85,6 +85,7 @@ struct SendOptions {
     double seconds = 5;
     uint32_t batch = 64;
     uint32_t repeat = 1u << 16;
+    uint32_t flows = 32768;
 };
 
 int send(const SendOptions& o)
@@ -101,7 +102,7 @@ int send(const SendOptions& o)
     spec.payload = std::string(18, 'x');  // 42 bytes of headers + 18: a 60-byte frame (64 with the FCS)
     lvs::testkit::Bytes frame = lvs::testkit::frame(spec);
 
-    int prog = lvs::trafgen::load_sender(frame);
+    int prog = lvs::trafgen::load_sender(frame, o.flows);
     xdp_md ctx{};
     ctx.data_end = uint32_t(frame.size());
     ctx.ingress_ifindex = uint32_t(ifindex);
@@ -123,9 +124,9 @@ int send(const SendOptions& o)
     }
     close(prog);
     double secs = std::chrono::duration<double>(now - start).count();
-    std::printf("sent %llu frames in %.2f s: %.0f pps (%zu-byte UDP to %s:%u from %s, random source ports, out of %s)\n",
+    std::printf("sent %llu frames in %.2f s: %.0f pps (%zu-byte UDP to %s:%u from %s, %u source ports, out of %s)\n",
                 (unsigned long long)sent, secs, double(sent) / secs, frame.size(), o.dst.c_str(), unsigned(o.dport),
-                o.src.c_str(), o.dev.c_str());
+                o.src.c_str(), unsigned(o.flows), o.dev.c_str());
     return 0;
 }
 
@@ -145,6 +146,12 @@ int main(int argc, char** argv)
     send_cmd->add_option("--dport", so.dport, "destination UDP port")->capture_default_str();
     send_cmd->add_option("--seconds", so.seconds, "how long to send")->capture_default_str();
     send_cmd->add_option("--batch", so.batch, "frames per batch of the live test run (max 256)")->capture_default_str();
+    send_cmd->add_option("--flows", so.flows, "source ports used (1024 + random % N), a power of two")
+        ->check([](const std::string& v) {
+            unsigned long n = std::stoul(v);
+            return n >= 1 && n <= 32768 && (n & (n - 1)) == 0 ? "" : "a power of two from 1 to 32768";
+        })
+        ->capture_default_str();
     send_cmd->add_option("--repeat", so.repeat, "frames per BPF_PROG_TEST_RUN call")->capture_default_str();
 
     std::string drop_dev;

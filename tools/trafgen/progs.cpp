@@ -26,7 +26,7 @@ bpf_insn ins(uint8_t code, uint8_t dst, uint8_t src, int16_t off, int32_t imm)
 bpf_insn mov_imm(uint8_t dst, int32_t imm) { return ins(BPF_ALU64 | BPF_MOV | BPF_K, dst, 0, 0, imm); }
 bpf_insn mov_reg(uint8_t dst, uint8_t src) { return ins(BPF_ALU64 | BPF_MOV | BPF_X, dst, src, 0, 0); }
 bpf_insn add_imm(uint8_t dst, int32_t imm) { return ins(BPF_ALU64 | BPF_ADD | BPF_K, dst, 0, 0, imm); }
-bpf_insn or_imm(uint8_t dst, int32_t imm) { return ins(BPF_ALU64 | BPF_OR | BPF_K, dst, 0, 0, imm); }
+bpf_insn and_imm(uint8_t dst, int32_t imm) { return ins(BPF_ALU64 | BPF_AND | BPF_K, dst, 0, 0, imm); }
 bpf_insn ldx_w(uint8_t dst, uint8_t src, int16_t off) { return ins(BPF_LDX | BPF_MEM | BPF_W, dst, src, off, 0); }
 bpf_insn stx_h(uint8_t dst, uint8_t src, int16_t off) { return ins(BPF_STX | BPF_MEM | BPF_H, dst, src, off, 0); }
 bpf_insn st_h(uint8_t dst, int16_t off, int32_t imm) { return ins(BPF_ST | BPF_MEM | BPF_H, dst, 0, off, imm); }
@@ -58,20 +58,22 @@ int load(const char* name, const std::vector<bpf_insn>& prog)
 
 }  // namespace
 
-int load_sender(const std::vector<uint8_t>& frame)
+int load_sender(const std::vector<uint8_t>& frame, uint32_t flows)
 {
     // The whole frame is written back from immediates on every run: with live
     // frames the kernel recycles the pages and only resets the data pointers,
     // not the bytes, and the director rewrites them in place on the same page
     // (veth hands the page over): a TUN director's outer header would
     // otherwise overwrite the next frame's Ethernet header.
-    // Then a random source port (| 1024: above the well-known ones), the UDP
-    // checksum 0 (none, which IPv4 allows), XDP_TX.
+    // Then a random source port out of `flows` (1024 + random % flows, flows a
+    // power of two: every flow sent about equally often), the UDP checksum 0
+    // (none, which IPv4 allows), XDP_TX.
     std::vector<bpf_insn> p{
         mov_reg(6, 1),                     // r6 = ctx (r1 dies in the call)
         call(BPF_FUNC_get_prandom_u32),    // r0 = random
         mov_reg(7, 0),
-        or_imm(7, 1024),
+        and_imm(7, int32_t(flows - 1)),
+        add_imm(7, 1024),
         ldx_w(2, 6, offsetof(xdp_md, data)),
         ldx_w(3, 6, offsetof(xdp_md, data_end)),
         mov_reg(4, 2),
