@@ -13,10 +13,11 @@
 #                                   dr2 10.90.3.2 ---- rs2e0 10.90.3.12  rs2
 #
 # 1. Packets per second: lvs-trafgen floods 60-byte UDP frames with random
-#    source ports (32,768 flows) at VIP:9 out of cli0, one sender per CPU; rs1's interface drops them with XDP and
-#    its rx_packets counts them. The director runs (a) only the floor forwarder
-#    (set MACs, redirect out of dr1), (b) lvs-xdp DR, (c) lvs-xdp TUN (ipip;
-#    rs1 then counts the encapsulated frames).
+#    source ports (32,768 flows) at VIP:9 out of cli0, one sender per CPU;
+#    rs1's interface drops them with XDP and its rx_packets counts them. The
+#    director runs (a) only the floor forwarder (set MACs, redirect out of
+#    dr1), (b) lvs-xdp DR, and again with one flow, (c) lvs-xdp TUN (ipip; rs1
+#    then counts the encapsulated frames).
 # 2. HTTP requests per second, short connections (wrk, "Connection: close"),
 #    through VIP:80 to both real servers: HAProxy (mode tcp, roundrobin) in
 #    the director's namespace, then lvs-xdp DR. The director also routes the
@@ -33,7 +34,7 @@ set -euo pipefail
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ROOT=$(cd "$HERE/../.." && pwd)
 BUILD=$(readlink -f "${1:-$ROOT/build}")
-# shellcheck source=../../tests/e2e/lib.sh
+# shellcheck source=SCRIPTDIR/../../tests/e2e/lib.sh
 source "$ROOT/tests/e2e/lib.sh"
 
 PPS_S=${E2E_PPS_SECONDS:-5}
@@ -43,6 +44,7 @@ SENDER_CPUS=${E2E_SENDER_CPUS:-$(seq -s " " 0 $(($(nproc) - 1)))}
 TRAFGEN=$BUILD/lvs-trafgen
 
 # lib.sh's names, for its cleanup (it detaches lvs-xdp from DIR_IF).
+# shellcheck disable=SC2034 # read by lib.sh's lib_cleanup
 DIR_IF=dg0
 CLI_IP=10.90.1.1
 DIR_IP=10.90.1.2
