@@ -12,6 +12,7 @@
 #include "icmp.bpf.h"
 #include "masq.bpf.h"
 #include "icmp_nat.bpf.h"
+#include "icmp_fwd.bpf.h"
 #include "conn_state.bpf.h"
 #include "stats.bpf.h"
 
@@ -151,11 +152,12 @@ int lvs_xdp_main(struct xdp_md *ctx)
 	int nat = cfg->flags & LVS_CFG_F_NAT;
 	struct packet pkt;
 	if (parse_packet(data, data_end, &pkt) < 0) {
-		if (nat) {
-			int action = nat_icmp(ctx, gs, clock_now());
-			if (action >= 0)
-				return action;
-		}
+		/* Not TCP/UDP: perhaps an ICMP error about a NAT, DR or TUN flow. */
+		int action = nat ? nat_icmp(ctx, gs, clock_now()) : -1;
+		if (action < 0)
+			action = icmp_fwd(ctx, gs);
+		if (action >= 0)
+			return action;
 		gs->pass++;
 		return XDP_PASS;
 	}

@@ -336,9 +336,12 @@ struct lvs_xdp_stats {
 	__u64 icmp_nat;    /* ICMP errors about NAT flows translated and forwarded */
 	__u64 drop_error;  /* dropped: a rewrite could not be finished (no room for a
 			    * NAT reply entry, encapsulation or ICMP answer failed) */
+	__u64 icmp_fwd;    /* ICMP errors about DR/TUN flows forwarded to the flow's server */
+	__u64 icmp_bad_mtu; /* dropped: "fragmentation needed" about a DR/TUN flow with an
+			     * MTU below 576 */
 };
-/* Every frame is counted once in pass, tx, redirect, no_dest, fullnat_no_port
- * or drop_error; the others are details of those. */
+/* Every frame is counted once in pass, tx, redirect, no_dest, fullnat_no_port,
+ * drop_error or icmp_bad_mtu; the others are details of those. */
 
 /* lvs_config: array of one, settings of the attach that the loader needs when it
  * fills destinations. */

@@ -222,7 +222,9 @@ std::string status(const std::string& pin_dir) {
         << " rewrite failed (dropped)\n"
         << "tunnels: " << x.pmtu_icmp << " fragmentation-needed sent, " << x.pmtu_pass
         << " too big without DF (passed)\n"
-        << "NAT: " << x.icmp_nat << " ICMP errors translated\n";
+        << "NAT: " << x.icmp_nat << " ICMP errors translated\n"
+        << "ICMP errors about DR/TUN flows: " << x.icmp_fwd << " forwarded to the server, " << x.icmp_bad_mtu
+        << " with an MTU below 576 (dropped)\n";
     return out.str();
 }
 

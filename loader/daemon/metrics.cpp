@@ -108,6 +108,10 @@ const XdpCounter kXdpCounters[] = {
      &lvs_xdp_stats::fullnat_no_port},
     {"lvs_xdp_icmp_nat_total", "ICMP errors about NAT flows translated and forwarded", &lvs_xdp_stats::icmp_nat},
     {"lvs_xdp_drop_error_total", "frames dropped: a rewrite could not be finished", &lvs_xdp_stats::drop_error},
+    {"lvs_xdp_icmp_fwd_total", "ICMP errors about DR/TUN flows forwarded to the flow's server",
+     &lvs_xdp_stats::icmp_fwd},
+    {"lvs_xdp_icmp_bad_mtu_total", "ICMP fragmentation needed with an MTU below 576 dropped",
+     &lvs_xdp_stats::icmp_bad_mtu},
 };
 
 }  // namespace

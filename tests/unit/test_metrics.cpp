@@ -134,6 +134,12 @@ lvs_xdp_icmp_nat_total 0
 # HELP lvs_xdp_drop_error_total frames dropped: a rewrite could not be finished
 # TYPE lvs_xdp_drop_error_total counter
 lvs_xdp_drop_error_total 0
+# HELP lvs_xdp_icmp_fwd_total ICMP errors about DR/TUN flows forwarded to the flow's server
+# TYPE lvs_xdp_icmp_fwd_total counter
+lvs_xdp_icmp_fwd_total 0
+# HELP lvs_xdp_icmp_bad_mtu_total ICMP fragmentation needed with an MTU below 576 dropped
+# TYPE lvs_xdp_icmp_bad_mtu_total counter
+lvs_xdp_icmp_bad_mtu_total 0
 )";
 
 TEST(Metrics, GoldenText) { EXPECT_EQ(render_metrics(one_service()), kGolden); }
@@ -161,8 +167,8 @@ TEST(Metrics, FamiliesStayTogetherAcrossServices) {
             ++samples;
         }
     }
-    // 10 service families x 2 services, 14 server families x 3 servers, 13 XDP counters.
-    EXPECT_EQ(samples, 20 + 42 + 13);
+    // 10 service families x 2 services, 14 server families x 3 servers, 15 XDP counters.
+    EXPECT_EQ(samples, 20 + 42 + 15);
     const std::string text = render_metrics(snap);
     EXPECT_NE(text.find("lvs_server_out_bytes_total{service=\"UDP [2001:db8::1]:53\",server=\"[2001:db8::11]:53\"} 700\n"),
               std::string::npos);
