@@ -531,3 +531,135 @@ lib_leftovers() {
     ip -o link show | grep -F "$LIB_PREFIX" || true
     grep -F "$LIB_PREFIX" /proc/mounts || true
 }
+
+# ---- long-lived connections that keep talking (changes under load, upgrade) --
+# start_line_server NS NAME: a server on 0.0.0.0:80 in NS that answers both an
+# HTTP GET (body NAME, then closes, like start_http_server) and, on a
+# connection whose first line is not a GET, every line L with "NAME L" for as
+# long as the client keeps the connection: a long-lived connection that can be
+# made to pass data at any time. Waits until it answers on ADDR.
+start_line_server() {
+    local ns=$1 name=$2 addr=$3 srv=$LIB_TMP/line_server.py
+    [[ -f $srv ]] || cat >"$srv" <<'PYEOF'
+import socketserver, sys
+name, port = sys.argv[1].encode(), int(sys.argv[2])
+class Handler(socketserver.StreamRequestHandler):
+    timeout = 300
+    def handle(self):
+        line = self.rfile.readline()
+        if line.startswith(b"GET "):
+            while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                pass
+            body = name + b"\n"
+            self.wfile.write(b"HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\nContent-Length: %d\r\n"
+                             b"Connection: close\r\n\r\n%s" % (len(body), body))
+            return
+        while line:
+            self.wfile.write(name + b" " + line)
+            line = self.rfile.readline()
+class Server(socketserver.ThreadingTCPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+    request_queue_size = 1024
+Server(("0.0.0.0", port), Handler).serve_forever()
+PYEOF
+    bg_in_ns "$ns" "$LIB_TMP/line-$name.log" "$PY" "$srv" "$name" 80
+    wait_until 10 in_ns "$ns" curl -s --max-time 1 "http://$addr/" ||
+        fail "line server $name did not come up (see $LIB_TMP/line-$name.log)"
+}
+
+# talk_start COUNT [INTERVAL]: COUNT connections from the client to VIP:80
+# (start_line_server's servers) held open, ESTABLISHED when this returns. With
+# INTERVAL (seconds, > 0) each connection sends a line and waits for its echo
+# every INTERVAL, all the time; "talk_round" makes every connection exchange one
+# line now. Every exchange must come back within 3 s from the server that
+# answered the first one. talk_finish ends them.
+talk_start() {
+    local fifo=$LIB_TMP/talk-$RANDOM talker=$LIB_TMP/talker.py
+    [[ -f $talker ]] || cat >"$talker" <<'PYEOF'
+import select, socket, sys, time
+addr, count, interval = sys.argv[1], int(sys.argv[2]), float(sys.argv[3])
+conns = []
+for i in range(count):
+    s = socket.create_connection((addr, 80), timeout=3)
+    conns.append({"sock": s, "file": s.makefile("rb"), "name": None, "ok": 0, "err": 0, "dead": False})
+n = 0
+max_rtt = 0.0
+def exchange():
+    global n, max_rtt
+    n += 1
+    for i, c in enumerate(conns):
+        if c["dead"]:
+            c["err"] += 1
+            continue
+        msg = b"ping %d %d\n" % (i, n)
+        t0 = time.monotonic()
+        try:
+            c["sock"].sendall(msg)
+            reply = c["file"].readline()
+        except OSError as e:
+            reply = b"error " + str(e).encode()
+        rtt = time.monotonic() - t0
+        max_rtt = max(max_rtt, rtt)
+        name, _, rest = reply.partition(b" ")
+        if rest == msg and (c["name"] in (None, name)):
+            c["name"] = c["name"] or name
+            c["ok"] += 1
+        else:
+            c["err"] += 1
+            print("conn %d exchange %d: sent %r, got %r (first server %r)" % (i, n, msg, reply, c["name"]), flush=True)
+            if not reply or reply.startswith(b"error"):
+                c["dead"] = True
+exchange()
+print("connected %d" % count, flush=True)
+while True:
+    r, _, _ = select.select([sys.stdin], [], [], interval if interval > 0 else None)
+    if r:
+        cmd = sys.stdin.readline().strip()
+        if cmd in ("", "stop"):
+            break
+    exchange()
+    if r:
+        print("round %d" % n, flush=True)
+exchange()
+for i, c in enumerate(conns):
+    print("conn %d server=%s ok=%d errors=%d" % (i, (c["name"] or b"-").decode(), c["ok"], c["err"]), flush=True)
+print("total exchanges=%d errors=%d max_rtt_ms=%d" % (sum(c["ok"] for c in conns), sum(c["err"] for c in conns), max_rtt * 1000), flush=True)
+PYEOF
+    mkfifo "$fifo"
+    talk_out=$fifo.out
+    nsenter --net="/run/netns/$NS_CLI" -- "$PY" "$talker" "$VIP" "$1" "${2:-0}" <"$fifo" >"$talk_out" 2>&1 &
+    talk_pid=$!
+    LIB_PIDS+=("$talk_pid")
+    exec {talk_fd}>"$fifo"
+    wait_until 10 grep -q connected "$talk_out" || fail "could not open $1 talking connections: $(cat "$talk_out")"
+}
+
+# talk_round: every connection of talk_start exchanges one line now; returns
+# once they have (the result shows in talk_finish's counts).
+talk_rounds() { grep -c '^round' "$talk_out" || true; }
+talk_round() {
+    local before
+    before=$(talk_rounds)
+    echo round >&"$talk_fd"
+    # shellcheck disable=SC2016 # expanded by the inner bash, each try
+    wait_until 15 bash -c '(($(grep -c "^round" "$1") > $2))' talk "$talk_out" "$before" ||
+        fail "talking connections did not finish a round: $(cat "$talk_out")"
+}
+
+# talk_finish: a last exchange on every connection, then closes them. Leaves
+# the per-connection lines ("conn I server=NAME ok=N errors=E") in talk_conns,
+# the servers they talked to in talk_servers (sorted, one a line), the total
+# errors in talk_errors and exchanges in talk_ok; logs them.
+# shellcheck disable=SC2034 # read by the tests
+talk_finish() {
+    echo stop >&"$talk_fd"
+    exec {talk_fd}>&-
+    wait "$talk_pid" || true
+    talk_conns=$(grep '^conn [0-9]* server=' "$talk_out" || true)
+    talk_servers=$(sed -n 's/^conn [0-9]* server=\([^ ]*\) .*/\1/p' "$talk_out" | sort)
+    talk_ok=$(sed -n 's/^total exchanges=\([0-9]*\) .*/\1/p' "$talk_out")
+    talk_errors=$(sed -n 's/^total .* errors=\([0-9]*\) .*/\1/p' "$talk_out")
+    log "talking connections: $(grep -v -e '^round' -e '^connected' "$talk_out" | tr '\n' ';')"
+    [[ -n $talk_ok && -n $talk_errors ]] || fail "talking connections ended without a summary: $(cat "$talk_out")"
+}
