@@ -42,12 +42,12 @@ std::string addr(uint32_t host_order) {
     return inet_ntoa(a);
 }
 
-// services x servers DR services, rr, as lvs-xdp -S -n would save them.
-std::string rules(int services, int servers) {
+// services x servers DR services, as lvs-xdp -S -n would save them.
+std::string rules(int services, int servers, const std::string& sched = "rr") {
     std::string r;
     for (int s = 0; s < services; ++s) {
         std::string vip = addr(0x0a040000 + s + 1) + ":80";  // 10.4.0.1 ...
-        r += "-A -t " + vip + " -s rr\n";
+        r += "-A -t " + vip + " -s " + sched + "\n";
         for (int d = 0; d < servers; ++d)
             r += "-a -t " + vip + " -r " + addr(0x0a100000 + s * servers + d + 1) + ":80 -g -w 1\n";  // 10.16.0.1 ...
     }
@@ -57,6 +57,29 @@ std::string rules(int services, int servers) {
 struct RestoreTimes {
     double load_ms, parse_ms, commit_ms;
 };
+
+struct EditTimes {
+    std::vector<double> add, del;
+};
+
+// Adding and removing one server in a service of 1,000 with scheduler sched.
+EditTimes edit_times(const std::string& sched, int edits) {
+    std::cerr << "control plane: adding and removing one server in a " << sched << " service of 1,000\n";
+    Director d;
+    d.ipvsadm_restore(rules(1, 1000, sched));
+    const std::string vip = addr(0x0a040001) + ":80", extra = "10.200.0.1:80";
+    EditTimes t;
+    for (int i = 0; i < edits; ++i) {
+        double t0 = now_ms();
+        d.ipvsadm("-a -t " + vip + " -r " + extra + " -g -w 1");
+        double t1 = now_ms();
+        d.ipvsadm("-d -t " + vip + " -r " + extra);
+        double t2 = now_ms();
+        t.add.push_back(t1 - t0);
+        t.del.push_back(t2 - t1);
+    }
+    return t;
+}
 
 // lvs-xdp -R's work on an empty director (ipvsadm_exec.cpp's change_config):
 // read the configuration from the maps, apply the -R lines (restore_into),
@@ -128,21 +151,8 @@ void control_plane(std::ostream& out, uint32_t runs) {
         total.push_back(t.load_ms + t.parse_ms + t.commit_ms);
     }
 
-    std::cerr << "control plane: adding and removing one server in a service of 1,000\n";
-    Director d;
-    d.ipvsadm_restore(rules(1, 1000));
-    const std::string vip = addr(0x0a040001) + ":80", extra = "10.200.0.1:80";
-    std::vector<double> add, del;
     constexpr int kEdits = 21;
-    for (int i = 0; i < kEdits; ++i) {
-        double t0 = now_ms();
-        d.ipvsadm("-a -t " + vip + " -r " + extra + " -g -w 1");
-        double t1 = now_ms();
-        d.ipvsadm("-d -t " + vip + " -r " + extra);
-        double t2 = now_ms();
-        add.push_back(t1 - t0);
-        del.push_back(t2 - t1);
-    }
+    const EditTimes rr = edit_times("rr", kEdits), mh = edit_times("mh", kEdits);
 
     out << "Control plane (wall-clock ms, median of " << runs << " restores and " << kEdits << " edits; "
         << "configuration read from the maps, changed, written back, as lvs-xdp's ipvsadm commands do; "
@@ -156,18 +166,22 @@ void control_plane(std::ostream& out, uint32_t runs) {
     row("-R 10,000 services x 10 servers: parse and apply (restore_into)", parse);
     row("-R 10,000 services x 10 servers: Store::commit", commit);
     row("-R 10,000 services x 10 servers: total", total);
-    row("-a one server, service of 1,000 (load + apply + commit)", add);
-    row("-d one server, service of 1,000 (load + apply + commit)", del);
+    row("-a one server, rr service of 1,000 (load + apply + commit)", rr.add);
+    row("-d one server, rr service of 1,000 (load + apply + commit)", rr.del);
+    row("-a one server, mh service of 1,000 (4,093-entry Maglev table rebuilt)", mh.add);
+    row("-d one server, mh service of 1,000 (4,093-entry Maglev table rebuilt)", mh.del);
 
     out << "\nMaps at the defaults (a director as attach creates it; memlock is the kernel's own accounting "
            "from /proc/self/fdinfo, per-CPU maps for all "
         << libbpf_num_possible_cpus() << " possible CPUs):\n\n"
         << "| map | type | max_entries | key | value | memlock (bytes) |\n| --- | --- | ---: | ---: | ---: | ---: |\n";
+    const Director d;  // the maps as attach creates them
     const Maps& m = d.maps();
     uint64_t sum = 0;
     MapInfo conns{};
     for (const MapFd* f : {&m.services, &m.dests, &m.sched_table, &m.sched_pos, &m.conns, &m.svc_stats, &m.dest_stats,
-                           &m.xdp_stats, &m.ifaces, &m.tx_ports, &m.config, &m.laddrs, &m.vip_filter}) {
+                           &m.xdp_stats, &m.ifaces, &m.tx_ports, &m.config, &m.laddrs, &m.vip_filter, &m.dest_conns,
+                           &m.persist, &m.lblc, &m.lblcr, &m.svc_rates, &m.dest_rates}) {
         MapInfo i = info_of(*f);
         if (f == &m.conns)
             conns = i;
