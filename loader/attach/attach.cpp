@@ -1,5 +1,6 @@
 #include "attach/attach.h"
 
+#include <linux/if_link.h>
 #include <xdp/libxdp.h>
 #include <spdlog/spdlog.h>
 
@@ -103,6 +104,20 @@ int attach_one(lvs_xdp* skel, int ifindex, const std::string& name, AttachMode m
     return used;
 }
 
+// Replaces the program attached directly to ifindex (old_fd) with this
+// build's, in one netlink request (XDP_FLAGS_REPLACE): no moment without a
+// program, so no packet meets the kernel's stack instead. The new program
+// reuses the pinned maps, so rules, connections and counters carry over.
+void upgrade_one(lvs_xdp* skel, int ifindex, const std::string& name, int old_fd, int mode) {
+    if (int err = lvs_xdp__load(skel))
+        throw UserError("cannot load the XDP program: " + std::string(std::strerror(-err)));
+    const uint32_t flags = XDP_FLAGS_REPLACE | (mode == XDP_MODE_SKB ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE);
+    LIBBPF_OPTS(bpf_xdp_attach_opts, xo, .old_prog_fd = old_fd);
+    if (int err = bpf_xdp_attach(ifindex, bpf_program__fd(skel->progs.lvs_xdp_main), flags, &xo))
+        throw UserError("cannot replace the program on " + name + ": " + std::string(std::strerror(-err)) +
+                        " (another program took its place? check with `lvs-xdp status`)");
+}
+
 // Our program on ifindex, if any, and the multiprog that holds it.
 struct Attached {
     xdp_multiprog* mp = nullptr;
@@ -153,8 +168,19 @@ void attach(const std::vector<std::string>& ifaces, const AttachOptions& opts) {
     for (size_t i = 0; i < ifaces.size(); ++i) {
         Attached existing;
         find_attached(indexes[i], existing);
+        if (existing.prog && opts.upgrade) {
+            if (!xdp_multiprog__is_legacy(existing.mp))
+                throw UserError(ifaces[i] + ": --upgrade replaces a directly attached program; this one runs "
+                                "under libxdp's dispatcher: detach and attach instead");
+            auto skel = open_object(opts);
+            const int mode = xdp_multiprog__attach_mode(existing.mp);
+            upgrade_one(skel.get(), indexes[i], ifaces[i], xdp_program__fd(existing.prog), mode);
+            record_hz(Maps::open(opts.pin_dir), loaded_config_hz(skel.get()));
+            spdlog::info("{}: upgraded in place ({} mode)", ifaces[i], mode_name(mode));
+            continue;
+        }
         if (existing.prog) {
-            spdlog::info("{}: already attached", ifaces[i]);
+            spdlog::info("{}: already attached (attach --upgrade replaces it with this build)", ifaces[i]);
             continue;
         }
         auto skel = open_object(opts);

@@ -17,6 +17,7 @@ struct AttachOptions {
     AttachMode mode = AttachMode::Auto;  // Auto: native, else generic with a warning
     std::optional<uint32_t> conn_table_size;
     std::optional<Addr> tun_src;  // outer source of tunnelled packets (--tun-src)
+    bool upgrade = false;         // replace an attached program atomically (--upgrade)
 };
 
 // Loads the XDP program (creating and pinning the maps on first use, reusing the

@@ -86,6 +86,10 @@ int run_subcommand(std::vector<std::string> args, const std::string& pin_dir) {
     std::string tun_src;
     attach_cmd->add_option("--tun-src", tun_src,
                            "outer source address of tunnelled packets (default: the egress interface's)");
+    bool upgrade = false;
+    attach_cmd->add_flag("--upgrade", upgrade,
+                         "replace an attached program with this build's in one step (no gap; maps, "
+                         "rules and connections kept)");
 
     auto* detach_cmd = app.add_subcommand("detach", "detach the XDP director from interfaces");
     detach_cmd->add_option("iface", ifaces, "interfaces")->required();
@@ -149,7 +153,7 @@ int run_subcommand(std::vector<std::string> args, const std::string& pin_dir) {
         if (!tun_src.empty())
             src = parse_addr(tun_src);
         attach(ifaces, AttachOptions{.pin_dir = pin_dir, .mode = m, .conn_table_size = conn_table_size,
-                                     .tun_src = src});
+                                     .tun_src = src, .upgrade = upgrade});
     } else if (detach_cmd->parsed()) {
         detach(ifaces, pin_dir);
     } else if (daemon_cmd->parsed()) {

@@ -2,7 +2,7 @@
 # Upgrade in place (issue 8): the XDP program is detached and attached again
 # (what installing a newer build does) while the configuration is set and
 # long-lived connections are open:
-#   lvs-xdp detach dir0; lvs-xdp attach dir0
+#   lvs-xdp detach dir0; lvs-xdp attach dir0   (and attach --upgrade under traffic)
 # The pinned maps outlive the program, so afterwards: -S shows the same
 # configuration, -Lnc still lists the held connections, each held connection
 # passes data to the same server as before, and new connections are balanced.
@@ -97,12 +97,10 @@ pass "two changes started while the pin directory was locked waited ($waited_ms 
 
 # ---- the upgrade while traffic flows ----
 # Short requests in a loop and long-lived connections talking every 50 ms
-# across a detach and attach. Required: none fails. KNOWN TO FAIL (see
-# docs/robustness.md, "Open"): between detach and attach no program is on the
-# interface, so what arrives then goes to the director's own stack, which holds
-# the VIP and answers with a reset; `attach` on an attached interface keeps the
-# old program instead of replacing it. The assertion is skipped with a message
-# so that CI passes; LVS_E2E_STRICT=1 makes it fail, as it should once fixed.
+# while `attach --upgrade` swaps the program in one netlink request
+# (XDP_FLAGS_REPLACE): there is no moment without a program, so none fails.
+# (A detach and attach leaves a gap in which the director's own stack, which
+# holds the VIP, answers with resets; that is why --upgrade exists.)
 talk_start "$LONG" 0.05
 stop=$LIB_TMP/stop-load
 # shellcheck disable=SC2016 # expanded by the inner bash
@@ -112,24 +110,21 @@ bg_in_ns "$NS_CLI" "$LIB_TMP/load.log" bash -c '
     done' load "$stop" "$VIP"
 load_pid=$LIB_LAST_PID
 sleep 1
-gap_t0=$(date +%s%N)
-lvs detach "$DIR_IF"
-lvs attach "$DIR_IF"
-gap_ms=$((($(date +%s%N) - gap_t0) / 1000000))
+before_prog=$(ip -n "$NS_DIR" -d link show dev "$DIR_IF" | grep -o 'prog/xdp id [0-9]*' || true)
+lvs attach --upgrade "$DIR_IF"
+upgraded_prog=$(ip -n "$NS_DIR" -d link show dev "$DIR_IF" | grep -o 'prog/xdp id [0-9]*' || true)
 sleep 1
 touch "$stop"
 wait "$load_pid" || true
 talk_finish
+[[ -n $upgraded_prog && $upgraded_prog != "$before_prog" ]] ||
+    fail "attach --upgrade left the program as it was ('$before_prog', then '$upgraded_prog')"
 total=$(wc -l <"$LIB_TMP/load.log")
 failed=$(grep -vc '^ok rs[12]$' "$LIB_TMP/load.log" || true)
-log "detach + attach took $gap_ms ms; short requests: $total, failed $failed ($(sort "$LIB_TMP/load.log" | uniq -c | tr '\n' ' ')); long-lived exchanges failed: $talk_errors"
-if ((failed > 0 || talk_errors > 0)); then
-    msg="upgrade under traffic: in the $gap_ms ms between detach and attach, $failed of $total short requests failed and $talk_errors exchanges on the $LONG long-lived connections failed (connections reset by the director's stack)"
-    [[ -z ${LVS_E2E_STRICT:-} ]] || fail "$msg"
-    printf 'SKIP: %s -- known open bug, docs/robustness.md "Open"; LVS_E2E_STRICT=1 enforces it\n' "$msg" >&2
-else
-    pass "upgrade under traffic: $total short requests and the long-lived connections all passed across detach and attach ($gap_ms ms)"
-fi
+log "upgrade ($before_prog -> $upgraded_prog): short requests: $total, failed $failed; long-lived exchanges failed: $talk_errors"
+((total > 0 && failed == 0)) || fail "upgrade under traffic: $failed of $total short requests failed"
+((talk_errors == 0)) || fail "upgrade under traffic: $talk_errors exchanges on the $LONG long-lived connections failed"
+pass "attach --upgrade under traffic: $total short requests and $LONG long-lived connections, none failed"
 http_requests 20 "http://$VIP/"
 check_http_answered 20
 pass "new connections work after the upgrade under traffic (rs1=$rs1 rs2=$rs2)"
