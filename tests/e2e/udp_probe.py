@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """UDP client for e2e tests: sends COUNT requests to ADDR:PORT, each from a new
-socket (so a new source port), and prints one line per request: the name of
+socket on its own source port (20000 + its number: the kernel's ephemeral
+ports can repeat within a run, and a repeated port is the same flow to the
+director), and prints one line per request: the name of
 the server that answered, or "timeout". Bounded: at most TRIES tries of
 TIMEOUT seconds per request.
 Usage: udp_probe.py ADDR PORT COUNT [TIMEOUT] [TRIES]
@@ -16,6 +18,7 @@ for i in range(count):
     answer = "timeout"
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
         s.settimeout(timeout)
+        s.bind(("", 20000 + i % 40000))
         s.connect((addr, port))  # replies from another address are ignored
         payload = b"req-%d" % i
         for _ in range(tries):
