@@ -4,7 +4,8 @@
 #   LONG long-lived connections are opened while rs1 is the only server (so
 #   all of them sit on rs1) and exchange a line every 0.2 s throughout;
 #   LOOPS curl loops in the client, each request a new connection;
-#   meanwhile, about a second apart: -a rs3; -d rs2; -e weights; -E -s wlc;
+#   meanwhile, about a second apart: -a rs3; -e rs2 -w 0 then -d rs2;
+#   -e weights; -E -s wlc;
 #   -E -s mh; one -R holding -C and a new configuration (wrr, rs2 back);
 #   -e a weight again.
 # Checks: zero failed HTTP requests (each counted), every change visible in
@@ -61,6 +62,12 @@ mark() { at[$1]=$(date +%s.%N); }
 sleep "$STEP"
 mark add_rs3
 lvs -a -t "$VIP:80" -r "$RS3_IP:80" -g
+sleep "$STEP"
+# Removed as an operator removes a server: quiesced first (weight 0, its
+# short connections finish), then deleted. Deleting a server that still holds
+# connections breaks them (docs/robustness.md, "Open"); a request in flight
+# on it at that instant would fail.
+lvs -e -t "$VIP:80" -r "$RS2_IP:80" -g -w 0
 sleep "$STEP"
 mark del_rs2
 lvs -d -t "$VIP:80" -r "$RS2_IP:80"
