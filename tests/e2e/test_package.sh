@@ -110,9 +110,13 @@ saved='-A -t 10.79.0.100:80 -s rr
 -a -u 10.79.0.100:53 -r 10.79.0.12:5353 -m -w 3'
 printf '# saved by lvs-xdp -S -n\n\n%s\n' "$saved" >"$rules"
 packaged -A -t 10.79.0.100:8080 -s lc # there before: the file replaces the table
+prog_before=$(ip -n "$NS_DIR" -d link show dev "$DIR_IF" | grep -o 'prog/xdp id [0-9]*' || true)
 boot start || fail "boot start (restart while attached) failed: $boot_err"
+prog_after=$(ip -n "$NS_DIR" -d link show dev "$DIR_IF" | grep -o 'prog/xdp id [0-9]*' || true)
+[[ -n $prog_after && $prog_after != "$prog_before" ]] ||
+    fail "a restart kept the old program ('$prog_before', then '$prog_after'): attach --upgrade should replace it"
 [[ $(packaged -S -n) == "$saved" ]] || fail "-S after the restore is not the rules file: $(packaged -S -n)"
-pass "boot start again (a restart) replaces the table with the rules file; -S shows it"
+pass "boot start again (a restart) swaps in this build's program ($prog_before -> $prog_after) and replaces the table with the rules file; -S shows it"
 
 # Line 5 of the file fails: nothing changes and the error names line 5.
 printf '%s\n' '-A -t 10.79.0.100:80 -s rr' '-A -u 10.79.0.100:53 -s rr' '' '# comment' \
