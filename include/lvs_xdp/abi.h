@@ -18,8 +18,9 @@
 #define LVS_MAX_SERVICES 16384
 #define LVS_MAX_DESTS 131072
 /* Scheduler tables of all services live in one array; a service owns the slice
- * [table_off, table_off + table_len). */
-#define LVS_SCHED_SLOTS (1u << 20)
+ * [table_off, table_off + table_len). Room for 1,024 mh services (4,093 slots
+ * each), or far more of the others (one slot per server; wrr: its cycle). */
+#define LVS_SCHED_SLOTS (1u << 22)
 /* Longest table one service may have; wrr sequences above it are scaled down. */
 #define LVS_MAX_TABLE_LEN 65536
 #define LVS_MAX_IFACES 256

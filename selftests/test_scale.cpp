@@ -1,0 +1,63 @@
+// Many services and servers (issue 8): 1,000 services of 100 servers each are
+// configured, then removed, and leave no stale map entries behind, so the
+// data plane treats their VIPs as if they had never been there.
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <linux/bpf.h>
+
+#include <string>
+
+#include "testkit/director.h"
+
+namespace lvs::test {
+using namespace testkit;
+namespace {
+
+constexpr int kServices = 1000;
+constexpr int kServers = 100;
+
+std::string addr(uint32_t host_order) {
+    in_addr a{htonl(host_order)};
+    return inet_ntoa(a);
+}
+
+std::string vip(int s) { return addr(0x0a040000 + s + 1) + ":80"; }  // 10.4.0.1 ...
+
+std::string rules() {
+    std::string r;
+    for (int s = 0; s < kServices; ++s) {
+        r += "-A -t " + vip(s) + " -s mh\n";  // mh: the biggest table, 4,093 slots each
+        for (int d = 0; d < kServers; ++d)
+            r += "-a -t " + vip(s) + " -r " + addr(0x0a100000 + s * kServers + d + 1) + ":80 -g -w 1\n";
+    }
+    return r;
+}
+
+TEST(Scale, ThousandServicesOfHundredServersLeaveNothingBehind) {
+    Director d;
+    d.ipvsadm_restore(rules());
+    const Maps& m = d.maps();
+    ASSERT_EQ((HashMap<lvs_svc_key, lvs_svc>(m.services).entries().size()), size_t{kServices});
+    size_t in_use = 0;
+    for (const lvs_dest& x : ArrayMap<lvs_dest>(m.dests).all())
+        in_use += (x.flags & LVS_DEST_F_IN_USE) != 0;
+    ASSERT_EQ(in_use, size_t{kServices * kServers});
+
+    d.ipvsadm("-C");
+
+    EXPECT_TRUE((HashMap<lvs_svc_key, lvs_svc>(m.services).entries().empty()));
+    for (const lvs_dest& x : ArrayMap<lvs_dest>(m.dests).all())
+        ASSERT_FALSE(x.flags & LVS_DEST_F_IN_USE) << "a server slot is still in use";
+    for (uint64_t word : ArrayMap<uint64_t>(m.vip_filter).all())
+        ASSERT_EQ(word, 0u) << "the VIP filter still lets a removed service's packets in";
+    // A packet to one of the removed VIPs is not ours any more.
+    FrameSpec s;
+    s.daddr = "10.4.0.1";
+    EXPECT_EQ(d.run(frame(s)).action, XDP_PASS);
+    // And the space is free again: the same configuration fits a second time.
+    d.ipvsadm_restore(rules());
+    EXPECT_EQ((HashMap<lvs_svc_key, lvs_svc>(m.services).entries().size()), size_t{kServices});
+}
+
+}  // namespace
+}  // namespace lvs::test
