@@ -19,17 +19,6 @@
 #include "maps.bpf.h"
 #include "tun.bpf.h"
 
-/* Every IPv4 host must take 576-byte datagrams (RFC 791), so a smaller MTU in
- * "fragmentation needed" is forged or broken; passed on, it would make the
- * server cut its segments to almost nothing. */
-#define ICMP_MIN_MTU 576
-
-static __always_inline int absurd_mtu(const struct icmp_error *e)
-{
-	return e->icmp->type == ICMP_DEST_UNREACH && e->icmp->code == ICMP_FRAG_NEEDED &&
-	       bpf_ntohs(e->icmp->un.frag.mtu) < ICMP_MIN_MTU;
-}
-
 /* The outer IP total length when it fits the frame and covers the quoted
  * header and ports; 0 for a malformed error, which is left to the kernel. */
 static __always_inline __u32 icmp_error_len(const struct icmp_error *e, void *data_end)

@@ -143,6 +143,17 @@ static __always_inline int icmp_to_server(struct xdp_md *ctx, struct icmp_error 
 }
 
 /* Returns the action for an ICMP error about a live NAT flow, -1 otherwise. */
+/* Every IPv4 host must take 576-byte datagrams (RFC 791), so a smaller MTU in
+ * "fragmentation needed" is forged or broken; passed on, it would make the
+ * server (or client) cut its segments to almost nothing. */
+#define ICMP_MIN_MTU 576
+
+static __always_inline int absurd_mtu(const struct icmp_error *e)
+{
+	return e->icmp->type == ICMP_DEST_UNREACH && e->icmp->code == ICMP_FRAG_NEEDED &&
+	       bpf_ntohs(e->icmp->un.frag.mtu) < ICMP_MIN_MTU;
+}
+
 static __always_inline int nat_icmp(struct xdp_md *ctx, struct lvs_xdp_stats *gs, __u64 now)
 {
 	struct icmp_error e;
@@ -157,11 +168,21 @@ static __always_inline int nat_icmp(struct xdp_md *ctx, struct lvs_xdp_stats *gs
 	if (!c)
 		return -1;
 	if (c->flags & LVS_CONN_F_REPLY) {
+		if (absurd_mtu(&e)) {
+			gs->icmp_bad_mtu++;
+			return XDP_DROP;
+		}
 		gs->icmp_nat++;
 		return icmp_to_client(ctx, &e, c, gs);
 	}
 	struct lvs_dest *d = conn_dest(c, now);
-	if (!d || d->fwd != LVS_FWD_MASQ || !(d->flags & LVS_DEST_F_L2_VALID) || !dest_port_ok(ctx, d))
+	if (!d || d->fwd != LVS_FWD_MASQ)
+		return -1;
+	if (absurd_mtu(&e)) {
+		gs->icmp_bad_mtu++;
+		return XDP_DROP;
+	}
+	if (!(d->flags & LVS_DEST_F_L2_VALID) || !dest_port_ok(ctx, d))
 		return -1;
 	gs->icmp_nat++;
 	return icmp_to_server(ctx, &e, c, d, gs);

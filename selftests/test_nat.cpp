@@ -255,6 +255,21 @@ TEST_F(NatTest, FragmentationNeededFromTheClientSideReachesTheServer) {
     EXPECT_EQ(get16(r.out, 14 + 20 + 6), 1400);  // the MTU is passed on
 }
 
+// Below 576 (RFC 791's minimum) the MTU is forged or broken: counted, dropped,
+// in both directions of a NAT flow.
+TEST_F(NatTest, FragmentationNeededWithAnAbsurdMtuIsDropped) {
+    add();
+    d.run(frame(to_vip()));
+    EXPECT_EQ(d.run(icmp_error(kClientMac, "10.1.0.254", kVip, 3, 4, 500, at_client(from_server()))).action,
+              XDP_DROP);
+    EXPECT_EQ(d.run(icmp_error(kRs, kRip, kClient, 3, 4, 68, at_server(to_vip()))).action, XDP_DROP);
+    EXPECT_EQ(d.xdp_stats().icmp_bad_mtu, 2u);
+    EXPECT_EQ(d.xdp_stats().icmp_nat, 0u);
+    // 576 itself is a real MTU and goes on.
+    EXPECT_EQ(d.run(icmp_error(kClientMac, "10.1.0.254", kVip, 3, 4, 576, at_client(from_server()))).action,
+              XDP_TX);
+}
+
 TEST_F(NatTest, IcmpAboutAnUnknownFlowPassesUntouched) {
     add();
     Bytes in = icmp_error(kRs, kRip, kClient, 3, 3, 0, at_server(to_vip()));
