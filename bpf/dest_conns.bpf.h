@@ -67,6 +67,13 @@ static __always_inline struct lvs_dest *same_dest(__u32 dest_id, __u32 gen)
 	return d;
 }
 
+/* The same, and still a server of service svc_id. */
+static __always_inline struct lvs_dest *live_dest(__u32 dest_id, __u32 gen, __u32 svc_id)
+{
+	struct lvs_dest *d = same_dest(dest_id, gen);
+	return d && d->svc_id == svc_id ? d : 0;
+}
+
 /* Takes a connection entry out of its server's counters (it expired, or is
  * about to be replaced): at most once, whoever gets there first. */
 static __always_inline void acct_unbind(struct lvs_conn *c)

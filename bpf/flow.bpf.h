@@ -19,14 +19,6 @@ struct flow_target {
 	int new_conn;
 };
 
-static __always_inline struct lvs_dest *live_dest(__u32 dest_id, __u32 gen, __u32 svc_id)
-{
-	struct lvs_dest *d = bpf_map_lookup_elem(&lvs_dests, &dest_id);
-	if (!d || !(d->flags & LVS_DEST_F_IN_USE) || d->gen != gen || d->svc_id != svc_id)
-		return 0;
-	return d;
-}
-
 /* The server of an established flow whose entry c is live, or NULL when the
  * entry expired or its server has gone. */
 static __always_inline struct lvs_dest *conn_dest(const struct lvs_conn *c, __u64 now)
@@ -43,43 +35,37 @@ static __always_inline int conn_reused(const struct lvs_conn *c, const struct pa
 	return pkt->tcp_syn_only && c->state == LVS_TCP_S_TIME_WAIT;
 }
 
-/* The server for a new flow of svc: a persistent service's client keeps the
- * server of its template; anyone else gets the scheduler's pick. */
-static __always_inline __u32 flow_pick(const struct lvs_flow_key *key, const struct lvs_svc *svc,
-				       const struct lvs_config *cfg, __u64 now)
-{
-	if (!(svc->flags & LVS_SVC_F_PERSISTENT))
-		return sched_pick(svc, key, cfg, now);
-	struct lvs_persist_key pk;
-	persist_key(&pk, svc, key);
-	__u32 dest_id = persist_lookup(&pk, svc, now);
-	if (dest_id != LVS_NO_DEST)
-		return dest_id;
-	dest_id = sched_pick(svc, key, cfg, now);
-	struct lvs_dest *d = dest_id == LVS_NO_DEST ? 0 : bpf_map_lookup_elem(&lvs_dests, &dest_id);
-	if (d)
-		persist_new(&pk, svc, dest_id, d->gen, now);
-	return dest_id;
-}
-
 /* Schedules a new flow (or one whose entry is dead, already taken out of its
- * server's counts) and records it, counted inactive on its server. Returns 0
+ * server's counts) and records it, counted inactive on its server. A
+ * persistent service's client keeps the server of its live template; anyone
+ * else gets the scheduler's pick (and, persistent, a new template). Returns 0
  * and fills t, or -1 when no server is available. */
 static __always_inline int flow_schedule(const struct lvs_flow_key *key, const struct lvs_svc *svc,
 					 const struct lvs_config *cfg, struct lvs_xdp_stats *gs, struct flow_target *t,
 					 __u64 now)
 {
-	__u32 dest_id = flow_pick(key, svc, cfg, now);
+	int persistent = svc->flags & LVS_SVC_F_PERSISTENT;
+	struct lvs_persist_key pk = {};
+	__u32 dest_id = LVS_NO_DEST;
+	if (persistent) {
+		persist_key(&pk, svc, key);
+		dest_id = persist_lookup(&pk, svc, now);
+	}
+	int new_template = persistent && dest_id == LVS_NO_DEST;
+	if (dest_id == LVS_NO_DEST)
+		dest_id = sched_pick(svc, key, cfg, now);
 	if (dest_id == LVS_NO_DEST)
 		return -1;
 	struct lvs_dest *d = bpf_map_lookup_elem(&lvs_dests, &dest_id);
 	if (!d || !(d->flags & LVS_DEST_F_IN_USE))
 		return -1;
+	if (new_template)
+		persist_new(&pk, svc, dest_id, d->gen, now);
 	struct lvs_conn nc = {
 		.dest_id = dest_id,
 		.dest_gen = d->gen,
 		.svc_id = svc->id,
-		.flags = svc->flags & LVS_SVC_F_PERSISTENT ? LVS_CONN_F_PERSIST : 0,
+		.flags = persistent ? LVS_CONN_F_PERSIST : 0,
 		.acct = LVS_ACCT_INACTIVE,
 	};
 	if (bpf_map_update_elem(&lvs_conns, key, &nc, BPF_ANY))

@@ -87,11 +87,9 @@ static __always_inline int icmp_fwd(struct xdp_md *ctx, struct lvs_xdp_stats *gs
 	struct lvs_dest *d = len ? icmp_flow_dest(&e) : 0;
 	if (!d)
 		return -1;
-	if (absurd_mtu(&e)) {
-		gs->icmp_bad_mtu++;
+	if (dropped_absurd_mtu(&e, gs))
 		return XDP_DROP;
-	}
-	if (!(d->flags & LVS_DEST_F_L2_VALID) || !dest_port_ok(ctx, d))
+	if (!dest_ready(ctx, d))
 		return -1;
 	if (d->fwd == LVS_FWD_TUNNEL)
 		return icmp_to_tunnel(ctx, &e, len, d, gs);

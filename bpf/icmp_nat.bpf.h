@@ -148,10 +148,15 @@ static __always_inline int icmp_to_server(struct xdp_md *ctx, struct icmp_error 
  * server (or client) cut its segments to almost nothing. */
 #define ICMP_MIN_MTU 576
 
-static __always_inline int absurd_mtu(const struct icmp_error *e)
+/* Drops (and counts) an error about one of our flows whose MTU is absurd;
+ * returns 1 when it did. */
+static __always_inline int dropped_absurd_mtu(const struct icmp_error *e, struct lvs_xdp_stats *gs)
 {
-	return e->icmp->type == ICMP_DEST_UNREACH && e->icmp->code == ICMP_FRAG_NEEDED &&
-	       bpf_ntohs(e->icmp->un.frag.mtu) < ICMP_MIN_MTU;
+	if (e->icmp->type != ICMP_DEST_UNREACH || e->icmp->code != ICMP_FRAG_NEEDED ||
+	    bpf_ntohs(e->icmp->un.frag.mtu) >= ICMP_MIN_MTU)
+		return 0;
+	gs->icmp_bad_mtu++;
+	return 1;
 }
 
 static __always_inline int nat_icmp(struct xdp_md *ctx, struct lvs_xdp_stats *gs, __u64 now)
@@ -168,21 +173,17 @@ static __always_inline int nat_icmp(struct xdp_md *ctx, struct lvs_xdp_stats *gs
 	if (!c)
 		return -1;
 	if (c->flags & LVS_CONN_F_REPLY) {
-		if (absurd_mtu(&e)) {
-			gs->icmp_bad_mtu++;
+		if (dropped_absurd_mtu(&e, gs))
 			return XDP_DROP;
-		}
 		gs->icmp_nat++;
 		return icmp_to_client(ctx, &e, c, gs);
 	}
 	struct lvs_dest *d = conn_dest(c, now);
 	if (!d || d->fwd != LVS_FWD_MASQ)
 		return -1;
-	if (absurd_mtu(&e)) {
-		gs->icmp_bad_mtu++;
+	if (dropped_absurd_mtu(&e, gs))
 		return XDP_DROP;
-	}
-	if (!(d->flags & LVS_DEST_F_L2_VALID) || !dest_port_ok(ctx, d))
+	if (!dest_ready(ctx, d))
 		return -1;
 	gs->icmp_nat++;
 	return icmp_to_server(ctx, &e, c, d, gs);

@@ -43,6 +43,12 @@ static __always_inline int dest_port_ok(struct xdp_md *ctx, const struct lvs_des
 	return d->ifindex == ctx->ingress_ifindex || bpf_map_lookup_elem(&lvs_tx_ports, &d->ifindex);
 }
 
+/* d's MACs are known and a frame for it can leave from here. */
+static __always_inline int dest_ready(struct xdp_md *ctx, const struct lvs_dest *d)
+{
+	return (d->flags & LVS_DEST_F_L2_VALID) && dest_port_ok(ctx, d);
+}
+
 static __always_inline void set_macs(struct ethhdr *eth, const struct lvs_dest *d)
 {
 	__builtin_memcpy(eth->h_dest, d->dmac, ETH_ALEN);

@@ -44,17 +44,22 @@ static __always_inline void persist_unbind(struct lvs_persist *p)
 		__sync_fetch_and_sub(&dc->persist, 1);
 }
 
+/* A connection the template placed is in use: the template lives on. */
+static __always_inline void persist_push(struct lvs_persist *p, const struct lvs_svc *svc, __u64 now)
+{
+	__u64 expires = persist_expiry(svc, now);
+	if (expires > p->expires)
+		p->expires = expires;
+}
+
 /* The server of k's live template (pushing its expiry on), or LVS_NO_DEST. */
 static __always_inline __u32 persist_lookup(const struct lvs_persist_key *k, const struct lvs_svc *svc, __u64 now)
 {
 	struct lvs_persist *p = bpf_map_lookup_elem(&lvs_persist, k);
 	if (!p)
 		return LVS_NO_DEST;
-	struct lvs_dest *d = same_dest(p->dest_id, p->dest_gen);
-	if (p->expires > now && d && d->svc_id == svc->id) {
-		__u64 expires = persist_expiry(svc, now);
-		if (expires > p->expires)
-			p->expires = expires;
+	if (p->expires > now && live_dest(p->dest_id, p->dest_gen, svc->id)) {
+		persist_push(p, svc, now);
 		return p->dest_id;
 	}
 	persist_unbind(p);
@@ -76,9 +81,8 @@ static __always_inline void persist_touch(const struct lvs_svc *svc, const struc
 	struct lvs_persist_key k;
 	persist_key(&k, svc, flow);
 	struct lvs_persist *p = bpf_map_lookup_elem(&lvs_persist, &k);
-	__u64 expires = persist_expiry(svc, now);
-	if (p && expires > p->expires)
-		p->expires = expires;
+	if (p)
+		persist_push(p, svc, now);
 }
 
 #endif
