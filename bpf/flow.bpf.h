@@ -6,6 +6,7 @@
 #ifndef LVS_FLOW_BPF_H
 #define LVS_FLOW_BPF_H
 
+#include "conn_table.bpf.h"
 #include "maps.bpf.h"
 #include "parse.bpf.h"
 #include "persist.bpf.h"
@@ -68,10 +69,10 @@ static __always_inline int flow_schedule(const struct lvs_flow_key *key, const s
 		.flags = persistent ? LVS_CONN_F_PERSIST : 0,
 		.acct = LVS_ACCT_INACTIVE,
 	};
-	if (bpf_map_update_elem(&lvs_conns, key, &nc, BPF_ANY))
+	if (conn_insert(key, &nc))
 		return -1;
 	acct_bind(dest_id, d);
-	t->conn = bpf_map_lookup_elem(&lvs_conns, key);
+	t->conn = conn_lookup(key);
 	if (!t->conn)
 		return -1;
 	gs->new_conns++;

@@ -66,7 +66,7 @@ static __always_inline struct lvs_dest *icmp_flow_dest(const struct icmp_error *
 {
 	if (e->ip->daddr != e->inner->saddr)
 		return 0;
-	struct lvs_conn *c = bpf_map_lookup_elem(&lvs_conns, &e->quoted);
+	struct lvs_conn *c = conn_lookup(&e->quoted);
 	if (!c || (c->flags & LVS_CONN_F_REPLY))
 		return 0;
 	struct lvs_dest *d = conn_dest(c, clock_now());

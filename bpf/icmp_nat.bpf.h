@@ -169,7 +169,7 @@ static __always_inline int nat_icmp(struct xdp_md *ctx, struct lvs_xdp_stats *gs
 	/* The quoted packet reversed is the flow the error travels in: a reply
 	 * entry (the server complains about what it got) or a client entry (the
 	 * client complains about a reply). */
-	struct lvs_conn *c = bpf_map_lookup_elem(&lvs_conns, &e.quoted);
+	struct lvs_conn *c = conn_lookup(&e.quoted);
 	if (!c)
 		return -1;
 	if (c->flags & LVS_CONN_F_REPLY) {

@@ -171,7 +171,7 @@ int lvs_xdp_main(struct xdp_md *ctx)
 
 	__u64 now = clock_now();
 	struct flow_target t = {};
-	struct lvs_conn *c = bpf_map_lookup_elem(&lvs_conns, &pkt.flow);
+	struct lvs_conn *c = conn_lookup(&pkt.flow);
 	if (c && (c->flags & LVS_CONN_F_REPLY)) {
 		int action = nat_reply(ctx, &pkt, c, cfg, gs, now);
 		if (action >= 0)

@@ -55,7 +55,7 @@ static __always_inline struct lvs_conn *client_entry(const struct lvs_conn *r, c
 		.proto = reply->proto,
 		.family = reply->family,
 	};
-	struct lvs_conn *c = bpf_map_lookup_elem(&lvs_conns, &ik);
+	struct lvs_conn *c = conn_lookup(&ik);
 	if (!c || c->expires <= now || c->dest_id != r->dest_id || c->dest_gen != r->dest_gen)
 		return 0;
 	return c;
@@ -84,7 +84,7 @@ static __always_inline int fullnat_source(struct lvs_conn *c, const struct lvs_c
 		c->nat_sport = bpf_htons(port);
 		struct lvs_flow_key rk;
 		reply_key(&rk, d, in, c);
-		struct lvs_conn *taken = bpf_map_lookup_elem(&lvs_conns, &rk);
+		struct lvs_conn *taken = conn_lookup(&rk);
 		if (!taken || ((taken->flags & LVS_CONN_F_REPLY) && !client_entry(taken, &rk, now)))
 			return 0;
 	}
@@ -110,7 +110,7 @@ static __always_inline int add_reply_entry(struct xdp_md *ctx, const struct pack
 	};
 	__builtin_memcpy(r.dmac, pkt->eth->h_source, ETH_ALEN);
 	__builtin_memcpy(r.smac, pkt->eth->h_dest, ETH_ALEN);
-	return bpf_map_update_elem(&lvs_conns, &rk, &r, BPF_ANY);
+	return conn_insert(&rk, &r);
 }
 
 /* Client to server: the destination becomes the server (and, FullNAT, the

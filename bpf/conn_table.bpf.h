@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* The connection table's only doors: every lookup, insert and delete of a
+ * flow's entry goes through here, so how entries are keyed and stored is
+ * decided in one place. */
+#ifndef LVS_CONN_TABLE_BPF_H
+#define LVS_CONN_TABLE_BPF_H
+
+#include <linux/bpf.h>
+#include <bpf/bpf_helpers.h>
+#include "lvs_xdp/abi.h"
+#include "maps.bpf.h"
+
+static __always_inline struct lvs_conn *conn_lookup(const struct lvs_flow_key *k)
+{
+	return bpf_map_lookup_elem(&lvs_conns, k);
+}
+
+/* 0, or a negative error when the entry could not be stored. */
+static __always_inline int conn_insert(const struct lvs_flow_key *k, const struct lvs_conn *c)
+{
+	return bpf_map_update_elem(&lvs_conns, k, c, BPF_ANY);
+}
+
+#endif
