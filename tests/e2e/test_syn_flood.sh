@@ -9,16 +9,19 @@
 #   for FLOOD_S seconds, so the table overflows many times over.
 # A connection keeps its entry while its CPU inserts fewer than about half
 # its LRU list (TABLE / CPUs) between two of its packets (selftests/
-# test_flood.cpp): at the few hundred thousand SYNs per second per CPU that
-# cross this topology's bridge, one packet every 0.02 s is far inside that.
+# test_flood.cpp). The flood fills the real servers' receive queues, so a
+# talking connection loses a segment now and then and resends it after TCP's
+# 200 ms minimum timeout: the table is sized so that half a list outlasts
+# about 0.6 s of the flood (about 100,000 new flows a second per CPU cross
+# this topology's bridge here).
 # Checks: every talking exchange answered by its first server through the
 # flood (none lost, none rescheduled); the flood shows in the counters (the
-# connections scheduled, at least 4 times the table, and the service's Conns);
+# connections scheduled, at least 3 times the table, and the service's Conns);
 # the table's size and memory are what attach made them, and it lists as many
 # connections as it holds, no more; the idle connections' entries were
 # evicted (the documented cost of a flood).
-# Environment: LVS_E2E_FLOOD_SECONDS (default 5; a soak: e.g. 600),
-# LVS_E2E_CONN_TABLE (default 65536), LVS_E2E_TALK (default 8),
+# Environment: LVS_E2E_FLOOD_SECONDS (default 10; a soak: e.g. 600),
+# LVS_E2E_CONN_TABLE (default 262144), LVS_E2E_TALK (default 8),
 # LVS_E2E_IDLE (default 4).
 # Usage (as root): test_syn_flood.sh LVS_XDP_BINARY [BUILD_DIR]
 LVS_E2E_PREFIX=${LVS_E2E_PREFIX:-lvsSF$$}
@@ -26,8 +29,8 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 lib_init "${1:?usage: $0 LVS_XDP_BINARY [BUILD_DIR]}" "${2:-}"
 require_cmds bpftool taskset ss
 
-FLOOD_S=${LVS_E2E_FLOOD_SECONDS:-5}
-TABLE=${LVS_E2E_CONN_TABLE:-65536}
+FLOOD_S=${LVS_E2E_FLOOD_SECONDS:-10}
+TABLE=${LVS_E2E_CONN_TABLE:-262144}
 TALK=${LVS_E2E_TALK:-8}
 IDLE=${LVS_E2E_IDLE:-4}
 TRAFGEN=$BUILD_DIR/lvs-trafgen
@@ -106,7 +109,7 @@ talk_finish
 pass "the $TALK talking connections passed $talk_ok lines through the flood, each on its first server, none lost"
 
 # ---- the flood in the counters, the table bounded ----
-((scheduled >= 4 * TABLE)) || fail "only $scheduled connections scheduled: the flood did not overflow the table four times"
+((scheduled >= 3 * TABLE)) || fail "only $scheduled connections scheduled: the flood did not overflow the table three times"
 ((resched == 0)) || fail "$resched connections were rescheduled"
 ((conns == scheduled)) || fail "the service counted $conns new connections, the data plane scheduled $scheduled"
 ((listed <= TABLE && listed >= TABLE * 9 / 10)) || fail "-Lnc lists $listed connections; the full table holds $TABLE"
