@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # SYN flood end to end (issue 8, "Floods and exhaustion"; docs/robustness.md,
-# "SYN floods"). DR topology, a connection table made small
+# "SYN floods"). DR topology, a connection table a quarter of the default
 # (`attach --conn-table-size`), and:
 #   TALK connections that pass a line every 0.02 s (talk_start), and IDLE
 #   connections that stay silent (hold_start), all open before the flood;
@@ -15,7 +15,7 @@
 # about 0.6 s of the flood (about 100,000 new flows a second per CPU cross
 # this topology's bridge here).
 # Checks: every talking exchange answered by its first server through the
-# flood (none lost, none rescheduled); the flood shows in the counters (the
+# flood (no exchange failed, no connection rescheduled); the flood shows in the counters (the
 # connections scheduled, at least 3 times the table, and the service's Conns);
 # the table's size and memory are what attach made them, and it lists as many
 # connections as it holds, no more; the idle connections' entries were
@@ -35,8 +35,9 @@ TALK=${LVS_E2E_TALK:-8}
 IDLE=${LVS_E2E_IDLE:-4}
 TRAFGEN=$BUILD_DIR/lvs-trafgen
 # 128 source addresses x 32,768 ports: 4 million 5-tuples, far more than the
-# table holds. No host has these addresses; the flood's IP and TCP checksums
-# are right for one of them only, so the real servers drop the SYNs unanswered.
+# table holds. No host has these addresses, and the SYNs' TCP checksum is
+# right for one port of one of them only, so the real servers drop them
+# unanswered.
 FLOOD_SRC=10.77.0.128
 FLOOD_SOURCES=128
 [[ -x $TRAFGEN ]] || fail "lvs-trafgen not found in $BUILD_DIR (build it)"
