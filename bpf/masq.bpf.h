@@ -19,13 +19,26 @@
 #define FULLNAT_PORT_MIN 1024
 #define FULLNAT_PORT_TRIES 8
 
+/* A 32-bit mix in which every input bit reaches every output bit (C.
+ * Wellons' "lowbias32"): a multiply alone only carries upward. */
+static __always_inline __u32 mix32(__u32 x)
+{
+	x ^= x >> 16;
+	x *= 0x7feb352d;
+	x ^= x >> 15;
+	x *= 0x846ca68b;
+	x ^= x >> 16;
+	return x;
+}
+
+/* Each field is mixed in before the next: XORing them first made clients
+ * whose address and port differ in matching bits share one hash, and so
+ * compete for the same few local ports. */
 static __always_inline __u32 flow_hash(const struct lvs_flow_key *k)
 {
-	__u32 h = k->src.ip4 ^ k->dst.ip4 ^ ((__u32)k->sport << 16 | k->dport) ^ k->proto;
-	h ^= h >> 16;
-	h *= 0x45d9f3b;
-	h ^= h >> 16;
-	return h;
+	__u32 h = mix32(k->src.ip4);
+	h = mix32(h ^ k->dst.ip4);
+	return mix32(h ^ ((__u32)k->sport << 16 | k->dport) ^ ((__u32)k->proto << 8));
 }
 
 static __always_inline void reply_key(struct lvs_flow_key *rk, const struct lvs_dest *d, const struct lvs_flow_key *in,

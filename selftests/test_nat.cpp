@@ -311,6 +311,22 @@ TEST_F(FullNatTest, LocalPortsNeverCollide) {
     EXPECT_EQ(ports.size(), 1000u);
 }
 
+// Clients whose address and port differ in matching bits (address .10-.73,
+// ports 40000-40063): each gets a port of its own from one local address.
+TEST_F(FullNatTest, ClientsAlikeInAddressAndPortStillFindPorts) {
+    std::set<uint16_t> ports;
+    for (int host = 10; host < 74; ++host)
+        for (uint16_t cport = 40000; cport < 40064; ++cport) {
+            FrameSpec s = to_vip(0x02, cport);
+            s.saddr = "10.1.0." + std::to_string(host);
+            RunResult r = d.run(frame(s));
+            ASSERT_EQ(r.action, XDP_TX) << s.saddr << ":" << cport ;
+            ports.insert(get16(r.out, 14 + 20));
+        }
+    EXPECT_EQ(ports.size(), 64u * 64u);
+    EXPECT_EQ(d.xdp_stats().fullnat_no_port, 0u);
+}
+
 TEST_F(FullNatTest, NoLocalAddressDropsNewFlows) {
     delete_local_addresses(d.maps(), {parse_addr(kLaddr)});
     EXPECT_EQ(d.run(frame(to_vip())).action, XDP_DROP);
