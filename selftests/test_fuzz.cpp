@@ -64,10 +64,10 @@ const char* kTunSrc = "10.1.0.2";
 const char* kFullNatRip = "10.2.0.31";
 const char* kLaddr = "10.2.0.1";  // FullNAT's local address
 constexpr uint16_t kNatRport = 8080;  // every NAT and FullNAT server's port
-// Frames with the last hop's TTL come from this client only: a NAT flow whose
-// first packet is passed for its TTL is not translated later (see
-// docs/robustness.md, "Known defects"), so the other clients' flows always
-// start with a TTL that lets them through.
+// Frames with the last hop's TTL come from this client only, so the other
+// clients' flows always start with a TTL that lets them through; this one's
+// flows are set up by their first packet that goes on (docs/robustness.md,
+// "A NAT flow whose first packet is not forwarded").
 const char* kLastHopClient = "192.168.7.3";
 
 uint64_t env_or(const char* name, uint64_t fallback) {
@@ -188,9 +188,10 @@ const char* const kFullNat = "FullNAT: both ends rewritten, TTL down, checksums 
 const char* const kReply = "NAT or FullNAT reply of a live flow: back to the service's address";
 const char* const kReplyTtl = "NAT or FullNAT reply with TTL <= 1: passed";
 const char* const kTaggedOrFragment = "VLAN-tagged or fragment to a VIP: passed untouched or forwarded intact";
-const char* const kUntranslated = "NAT flow whose first packet was not forwarded: known defect, counters only";
+const char* const kUnsettled =
+    "reply of a flow whose SYN may have started it anew and was not forwarded: translated or passed, counters only";
 // Rules the run need not meet (rare by design); every other one must be met.
-const std::set<std::string> kOptionalRules = {kUntranslated};
+const std::set<std::string> kOptionalRules = {kUnsettled};
 constexpr size_t kRules = 11;
 
 // How a frame's output is judged.
@@ -299,9 +300,13 @@ public:
             return {XDP_PASS, in, kNotOurs};
         const Tuple t = tuple_of(in, *v);
         const uint8_t ttl = in[kEth + 8];
-        if (auto r = replies_.find(t); r != replies_.end())
-            return ttl <= 1 ? Expected{XDP_PASS, in, kReplyTtl}
-                            : Expected{XDP_TX, {}, kReply, Judge::Masq, r->second};
+        if (auto r = replies_.find(t); r != replies_.end()) {
+            if (ttl <= 1)
+                return {XDP_PASS, in, kReplyTtl};
+            if (unsettled_.count(flow_of_reply_.at(t)))
+                return {XDP_PASS, {}, kUnsettled, Judge::CountersOnly};
+            return {XDP_TX, {}, kReply, Judge::Masq, r->second};
+        }
         const Target* s = service_of(*v);
         if (!s)
             return {XDP_PASS, in, kNotOurs};
@@ -312,8 +317,6 @@ public:
         case Method::Nat:
         case Method::FullNat: break;
         }
-        if (untranslated_.count(t))
-            return {XDP_PASS, {}, kUntranslated, Judge::CountersOnly};
         if (ttl <= 1)
             return {XDP_PASS, in, kNatTtl};
         if (s->method == Method::Nat)
@@ -323,7 +326,7 @@ public:
         return {XDP_TX, {}, kFullNat, Judge::Masq,
                 Rewrite{.saddr = ip4(kLaddr), .daddr = ip4(kFullNatRip), .dport = kNatRport, .dst_mac = kFullNatRs,
                         .src_mac = kDirectorMac, .any_sport = true},
-                !flows_.count(t) || syn_only(in, *v)};
+                !flows_.count(t) || unsettled_.count(t) || syn_only(in, *v)};
     }
 
     // After a NAT or FullNAT client frame ran: the flow the program now holds,
@@ -335,21 +338,29 @@ public:
         const Tuple t = tuple_of(in, v);
         const bool first = flows_.insert(t).second;
         if (got.action != XDP_TX) {
-            // A new flow, or (a SYN) one started anew on its TIME_WAIT entry,
-            // that was not forwarded: the known defect.
+            // A new flow, or (a SYN) one perhaps started anew on its TIME_WAIT
+            // entry, that was not forwarded: its next packet that goes on
+            // sets it up (perhaps again).
             if (first || syn_only(in, v))
-                untranslated_.insert(t);
+                unsettled_.insert(t);
             return;
         }
+        const bool settled_now = unsettled_.erase(t) > 0;
         const bool fullnat = want.rule == kFullNat;
         const Tuple reply{fullnat ? ip4(kFullNatRip) : ip4(kNatRip), kNatRport, want.rewrite.saddr,
                           fullnat ? get16(got.out, v.l4) : std::get<1>(t), v.proto};
         const Rewrite back{.saddr = v.daddr, .daddr = std::get<0>(t), .sport = v.dport, .dport = std::get<1>(t),
                            .dst_mac = mac_at(in, 6), .src_mac = mac_at(in, 0)};
+        // A flow set up anew on another FullNAT port: the old port's replies
+        // name no live flow any more.
+        if (auto old = reply_of_.find(t); old != reply_of_.end() && old->second != reply)
+            replies_.erase(old->second);
+        reply_of_[t] = reply;
+        flow_of_reply_[reply] = t;
         Rewrite& known = replies_[reply];
         if (first || known.daddr != back.daddr || known.dport != back.dport)
-            known = back;  // the program keeps the MACs of a flow's first packet
-        else if (syn_only(in, v))
+            known = back;  // the program keeps the MACs of the packet that set the flow up
+        else if (syn_only(in, v) || settled_now)  // set up anew, or not: either MACs
             known.other_macs.insert({back.dst_mac, back.src_mac});
         const ReplyFlow r{reply, fullnat ? kFullNatRs : kNatRs};
         if (recent_.size() < kRecent)
@@ -364,8 +375,10 @@ public:
 private:
     static constexpr size_t kRecent = 256;
     std::set<Tuple> flows_;         // NAT and FullNAT flows the program holds an entry for
-    std::set<Tuple> untranslated_;  // those whose first packet was not forwarded
+    std::set<Tuple> unsettled_;  // those whose last set-up packet (new, or a SYN) was not forwarded
     std::map<Tuple, Rewrite> replies_;  // a reply as the server sends it -> its rewrite
+    std::map<Tuple, Tuple> reply_of_;        // flow -> the reply its entry leads back
+    std::map<Tuple, Tuple> flow_of_reply_;   // reply -> its flow
     std::vector<ReplyFlow> recent_;
     size_t next_ = 0;
 };
