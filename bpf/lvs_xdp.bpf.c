@@ -7,6 +7,7 @@
 #include "maps.bpf.h"
 #include "parse.bpf.h"
 #include "flow.bpf.h"
+#include "frag.bpf.h"
 #include "l2.bpf.h"
 #include "tun.bpf.h"
 #include "icmp.bpf.h"
@@ -134,6 +135,50 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *pkt, struc
 	if (forwarded) {
 		count_in(&lvs_svc_stats, svc_id, l3_len, t->new_conn);
 		count_in(&lvs_dest_stats, t->dest_id, l3_len, t->new_conn);
+		if (pkt->frag)
+			frag_remember(pkt, gs);
+	}
+	return action;
+}
+
+/* A later fragment (no ports) follows its datagram's first fragment, by the
+ * flow's entry, with IP-level work only; the first fragment's packet did the
+ * scheduling and the connection's state. Returns -1 when it is not ours: no
+ * first fragment forwarded, or its flow has ended. */
+static __always_inline int forward_fragment(struct xdp_md *ctx, struct packet *pkt, struct lvs_xdp_stats *gs)
+{
+	if (frag_flow(pkt) < 0)
+		return -1;
+	struct lvs_conn *c = conn_lookup(&pkt->flow);
+	if (!c)
+		return -1;
+	__u64 now = clock_now();
+	if (c->flags & LVS_CONN_F_REPLY)
+		return nat_reply_fragment(ctx, pkt, c, gs, now);
+	struct lvs_dest *d = conn_dest(c, now);
+	if (!d || !dest_ready(ctx, d))
+		return -1;
+
+	__u32 l3_len = pkt->l3_len, svc_id = c->svc_id, dest_id = c->dest_id;
+	int action, forwarded = 0;
+	switch (d->fwd) {
+	case LVS_FWD_ROUTE:
+		action = forward_dr(ctx, pkt, d, gs);
+		forwarded = 1;
+		break;
+	case LVS_FWD_TUNNEL:
+		action = forward_tun(ctx, pkt, d, gs, &forwarded);
+		break;
+	case LVS_FWD_MASQ:
+		action = forward_masq_fragment(ctx, pkt, c, d, gs, &forwarded);
+		break;
+	default:
+		return -1;
+	}
+	if (forwarded) {
+		count_in(&lvs_svc_stats, svc_id, l3_len, 0);
+		count_in(&lvs_dest_stats, dest_id, l3_len, 0);
+		gs->frag_fwd++;
 	}
 	return action;
 }
@@ -151,11 +196,19 @@ int lvs_xdp_main(struct xdp_md *ctx)
 
 	int nat = cfg->flags & LVS_CFG_F_NAT;
 	struct packet pkt;
-	if (parse_packet(data, data_end, &pkt) < 0) {
-		/* Not TCP/UDP: perhaps an ICMP error about a NAT, DR or TUN flow. */
-		int action = nat ? nat_icmp(ctx, gs, clock_now()) : -1;
-		if (action < 0)
-			action = icmp_fwd(ctx, gs);
+	int parsed = parse_packet(data, data_end, &pkt);
+	if (parsed != 0) {
+		int action = -1;
+		if (parsed > 0) {
+			action = forward_fragment(ctx, &pkt, gs);
+			if (action < 0)
+				gs->frag_pass++;
+		} else {
+			/* Not TCP/UDP: perhaps an ICMP error about a NAT, DR or TUN flow. */
+			action = nat ? nat_icmp(ctx, gs, clock_now()) : -1;
+			if (action < 0)
+				action = icmp_fwd(ctx, gs);
+		}
 		if (action >= 0)
 			return action;
 		gs->pass++;

@@ -22,6 +22,7 @@
 #include <cstring>
 #include <random>
 #include <sstream>
+#include <tuple>
 
 #include "testkit/director.h"
 
@@ -81,7 +82,8 @@ void configure(Director& d) {
 // ---- the model: what README's "How it forwards" says the program parses ----
 
 // Where a frame's IPv4 header and ports sit, when the program takes the
-// frame as an unfragmented IPv4 TCP/UDP packet (parse.bpf.h's rules, restated).
+// frame as an IPv4 TCP/UDP packet with its ports: a whole datagram or a first
+// fragment (parse.bpf.h's rules, restated).
 struct L4View {
     size_t ihl = 0;      // bytes
     size_t tot_len = 0;  // the IP total length
@@ -99,14 +101,37 @@ std::optional<L4View> parse_as_readme(const Bytes& f) {
     v.tot_len = get16(f, kEth + 2);
     v.proto = f[kEth + 9];
     const size_t l4_hdr = v.proto == 6 ? 20 : v.proto == 17 ? 8 : 0;
-    if (v.ihl < 20 || (get16(f, kEth + 6) & 0x3fff) || l4_hdr == 0)
-        return std::nullopt;  // bad IHL, a fragment, or not TCP/UDP
+    if (v.ihl < 20 || (get16(f, kEth + 6) & 0x1fff) || l4_hdr == 0)
+        return std::nullopt;  // bad IHL, a later fragment, or not TCP/UDP
     if (v.tot_len < v.ihl + l4_hdr || kEth + v.tot_len > f.size())
         return std::nullopt;  // the IP or L4 header claims more than the frame has
     v.l4 = kEth + v.ihl;
     std::memcpy(&v.daddr, &f[kEth + 16], 4);
     v.dport = get16(f, v.l4 + 2);
     return v;
+}
+
+// A datagram as the program tracks its fragments: addresses, IP id, protocol.
+using FragKey = std::tuple<uint32_t, uint32_t, uint16_t, uint8_t>;
+
+FragKey frag_key(const Bytes& f) {
+    uint32_t saddr, daddr;
+    std::memcpy(&saddr, &f[kEth + 12], 4);
+    std::memcpy(&daddr, &f[kEth + 16], 4);
+    return {saddr, daddr, get16(f, kEth + 4), f[kEth + 9]};
+}
+
+bool is_first_fragment(const Bytes& f) { return (get16(f, kEth + 6) & 0x3fff) == 0x2000; }
+
+// A later fragment (offset > 0) of a TCP/UDP datagram with a sane IPv4 header:
+// the frames the program follows a first fragment by (no ports to read).
+bool is_later_fragment(const Bytes& f) {
+    if (f.size() < kEth + 20 || get16(f, 12) != 0x0800 || f[kEth] >> 4 != 4)
+        return false;
+    const size_t ihl = (f[kEth] & 0xf) * 4, tot_len = get16(f, kEth + 2);
+    const uint8_t proto = f[kEth + 9];
+    return ihl >= 20 && tot_len >= ihl && kEth + tot_len <= f.size() && (proto == 6 || proto == 17) &&
+           (get16(f, kEth + 6) & 0x1fff);
 }
 
 const Target* service_of(const L4View& v) {
@@ -122,6 +147,8 @@ const char* const kDr = "DR: only the MACs rewritten";
 const char* const kNoServer = "service without an available server: dropped";
 const char* const kNatTtl = "NAT with TTL <= 1: passed for the kernel's time-exceeded";
 const char* const kNat = "NAT: destination rewritten, TTL down, checksums updated";
+const char* const kFragDr = "later fragment of a DR datagram: only the MACs rewritten";
+const char* const kFragNat = "later fragment of a NAT datagram: destination address, TTL, IP checksum";
 
 // What the model expects for one frame: an action and the frame it leaves as
 // (empty for a drop, and for NAT, whose output nat_mismatch judges), and the
@@ -138,17 +165,31 @@ Bytes with_macs(Bytes f, const Mac& dst) {
     return f;
 }
 
-Expected expect(const Bytes& in) {
+// Datagrams whose first fragment the model expects forwarded, and how.
+using Tracked = std::map<FragKey, Method>;
+
+Expected expect(const Bytes& in, Tracked& tracked) {
+    if (is_later_fragment(in)) {
+        const auto t = tracked.find(frag_key(in));
+        if (t == tracked.end())
+            return {XDP_PASS, in, kNotOurs};
+        if (t->second == Method::Dr)
+            return {XDP_TX, with_macs(in, kDrRs), kFragDr};
+        return in[kEth + 8] <= 1 ? Expected{XDP_PASS, in, kNatTtl} : Expected{XDP_TX, {}, kFragNat};
+    }
     const std::optional<L4View> v = parse_as_readme(in);
     const Target* s = v ? service_of(*v) : nullptr;
     if (!s)
         return {XDP_PASS, in, kNotOurs};
+    Expected e{XDP_PASS, in, "?"};
     switch (s->method) {
-    case Method::Dr: return {XDP_TX, with_macs(in, kDrRs), kDr};
+    case Method::Dr: e = {XDP_TX, with_macs(in, kDrRs), kDr}; break;
     case Method::NoServer: return {XDP_DROP, {}, kNoServer};
-    case Method::Nat: return in[kEth + 8] <= 1 ? Expected{XDP_PASS, in, kNatTtl} : Expected{XDP_TX, {}, kNat};
+    case Method::Nat: e = in[kEth + 8] <= 1 ? Expected{XDP_PASS, in, kNatTtl} : Expected{XDP_TX, {}, kNat}; break;
     }
-    return {XDP_PASS, in, "?"};
+    if (e.action == XDP_TX && is_first_fragment(in))
+        tracked[frag_key(in)] = s->method;
+    return e;
 }
 
 // ---- NAT output: checked by what must hold rather than rebuilt ----
@@ -189,6 +230,24 @@ std::string nat_mismatch(const Bytes& in, const Bytes& out) {
     const size_t l4_len = v.tot_len - v.ihl;
     if (ones_sum(&in[v.l4], l4_len, pseudo_header_sum(in, v)) != ones_sum(&out[v.l4], l4_len, pseudo_header_sum(out, v)))
         return "L4 checksum not updated incrementally";
+    return "";
+}
+
+// A later fragment of a NAT datagram: the IP header's share of the rewrite only.
+std::string nat_fragment_mismatch(const Bytes& in, const Bytes& out) {
+    if (out.size() != in.size())
+        return "length changed";
+    const size_t ihl = (in[kEth] & 0xf) * 4;
+    Bytes want = with_macs(in, kNatRs);
+    want[kEth + 8] = in[kEth + 8] - 1;
+    const uint32_t rip = ip4(kNatRip);
+    std::memcpy(&want[kEth + 16], &rip, 4);
+    want[kEth + 10] = out[kEth + 10];
+    want[kEth + 11] = out[kEth + 11];
+    if (out != want)
+        return "bytes other than MACs, TTL, destination and IP checksum differ";
+    if (ones_sum(&in[kEth], ihl) != ones_sum(&out[kEth], ihl))
+        return "IP checksum not updated incrementally";
     return "";
 }
 
@@ -282,7 +341,10 @@ private:
         return b;
     }
     Bytes fragment(Bytes b) {
-        const uint16_t mf_or_offset = chance(1, 2) ? 0x2000 | below(0x2000) : 1 + below(0x1fff);
+        // a first fragment (MF, offset 0) or a later one (offset > 0, MF either
+        // way); the service frames' IP ids repeat, so later ones often belong
+        // to a datagram whose first fragment went before
+        const uint16_t mf_or_offset = chance(1, 3) ? 0x2000 : (chance(1, 2) ? 0x2000 : 0) | (1 + below(0x1fff));
         put16(b, kEth + 6, mf_or_offset | (chance(1, 2) ? 0x4000 : 0));
         fix_ip_checksum(b);
         return b;
@@ -402,7 +464,7 @@ std::string mismatch(const Bytes& in, const Expected& want, const RunResult& got
     if (want.action == XDP_DROP)
         return "";
     if (want.out.empty())
-        return nat_mismatch(in, got.out);
+        return want.rule == kFragNat ? nat_fragment_mismatch(in, got.out) : nat_mismatch(in, got.out);
     return got.out == want.out ? "" : "frame changed:\n    got  " + hex(got.out) + "\n    want " + hex(want.out);
 }
 
@@ -432,6 +494,7 @@ struct Report {
     uint64_t failures = 0;
     std::map<std::string, uint64_t> by_rule;      // frames per rule the model applied
     std::map<std::string, uint64_t> failed_kind;  // failures per category, rule and problem
+    Tracked tracked;
 
     void fail(uint64_t index, const std::string& what, const Bytes& in, const char* rule, const std::string& problem) {
         ++failed_kind[what + " / " + rule + " / " + problem.substr(0, problem.find('\n'))];
@@ -441,7 +504,7 @@ struct Report {
     }
     // One frame run: the action and bytes, then the counters.
     void judge(uint64_t index, const std::string& what, const Bytes& in, const RunResult& got, const Moved& m) {
-        const Expected want = expect(in);
+        const Expected want = expect(in, tracked);
         ++by_rule[want.rule];
         if (const std::string p = mismatch(in, want, got); !p.empty())
             fail(index, what, in, want.rule, p);
@@ -472,7 +535,7 @@ TEST(Fuzz, MillionFramesKeepTheForwardingRulesAndTheCounters) {
     for (const auto& [kind, n] : report.failed_kind)
         ADD_FAILURE() << n << " frames: " << kind;
     // Every rule must have been exercised, or the run proves less than it says.
-    EXPECT_EQ(report.by_rule.size(), 5u);
+    EXPECT_EQ(report.by_rule.size(), 7u);
     for (const auto& [rule, n] : report.by_rule)
         std::cout << "  " << n << " frames: " << rule << "\n";
     const lvs_xdp_stats s = d.xdp_stats();
