@@ -16,6 +16,7 @@
 #include "icmp_fwd.bpf.h"
 #include "conn_state.bpf.h"
 #include "stats.bpf.h"
+#include "vlan.bpf.h"
 
 /* The service of a flow: its (VIP, port), else the VIP's port-0 service (all
  * ports, IPVS's persistent port-0 services) when there is one. */
@@ -183,24 +184,18 @@ static __always_inline int forward_fragment(struct xdp_md *ctx, struct packet *p
 	return action;
 }
 
-SEC("xdp")
-int lvs_xdp_main(struct xdp_md *ctx)
+/* Every untagged frame (or tagged one with its tags out) ends here. */
+static __always_inline int handle(struct xdp_md *ctx, struct packet *pkt, struct lvs_xdp_stats *gs,
+				  struct lvs_config *cfg)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	struct lvs_xdp_stats *gs = xdp_stats();
-	struct lvs_config *cfg = config();
-	if (!gs || !cfg)
-		return XDP_PASS;
-	gs->rx++;
-
 	int nat = cfg->flags & LVS_CFG_F_NAT;
-	struct packet pkt;
-	int parsed = parse_packet(data, data_end, &pkt);
+	int parsed = parse_packet(data, data_end, pkt);
 	if (parsed != 0) {
 		int action = -1;
 		if (parsed > 0) {
-			action = forward_fragment(ctx, &pkt, gs);
+			action = forward_fragment(ctx, pkt, gs);
 			if (action < 0)
 				gs->frag_pass++;
 		} else {
@@ -216,7 +211,7 @@ int lvs_xdp_main(struct xdp_md *ctx)
 	}
 	/* Ours are packets to a service, and (with NAT servers) replies of NAT
 	 * flows; anything else leaves after one bitmap read. */
-	int to_service = maybe_service(&pkt.flow, cfg);
+	int to_service = maybe_service(&pkt->flow, cfg);
 	if (!to_service && !nat) {
 		gs->pass++;
 		return XDP_PASS;
@@ -224,18 +219,18 @@ int lvs_xdp_main(struct xdp_md *ctx)
 
 	__u64 now = clock_now();
 	struct flow_target t = {};
-	struct lvs_conn *c = conn_lookup(&pkt.flow);
+	struct lvs_conn *c = conn_lookup(&pkt->flow);
 	if (c && (c->flags & LVS_CONN_F_REPLY)) {
-		int action = nat_reply(ctx, &pkt, c, cfg, gs, now);
+		int action = nat_reply(ctx, pkt, c, cfg, gs, now);
 		if (action >= 0)
 			return action;
-	} else if (c && to_service && !conn_reused(c, &pkt) && (t.dest = conn_dest(c, now))) {
+	} else if (c && to_service && !conn_reused(c, pkt) && (t.dest = conn_dest(c, now))) {
 		t.conn = c;
 		t.dest_id = c->dest_id;
-		return forward(ctx, &pkt, &t, cfg, gs, now);
+		return forward(ctx, pkt, &t, cfg, gs, now);
 	}
 
-	struct lvs_svc *svc = to_service ? find_service(&pkt.flow, cfg) : 0;
+	struct lvs_svc *svc = to_service ? find_service(&pkt->flow, cfg) : 0;
 	if (!svc) {
 		gs->pass++;
 		return XDP_PASS;
@@ -244,11 +239,33 @@ int lvs_xdp_main(struct xdp_md *ctx)
 		acct_unbind(c); /* its connection ended; a new one takes the key */
 		gs->resched++;
 	}
-	if (flow_schedule(&pkt.flow, svc, cfg, gs, &t, now) < 0) {
+	if (flow_schedule(&pkt->flow, svc, cfg, gs, &t, now) < 0) {
 		gs->no_dest++;
 		return XDP_DROP;
 	}
-	return forward(ctx, &pkt, &t, cfg, gs, now);
+	return forward(ctx, pkt, &t, cfg, gs, now);
+}
+
+SEC("xdp")
+int lvs_xdp_main(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	struct lvs_xdp_stats *gs = xdp_stats();
+	struct lvs_config *cfg = config();
+	if (!gs || !cfg)
+		return XDP_PASS;
+	gs->rx++;
+
+	struct ethhdr *eth = data;
+	struct packet pkt;
+	pkt.vlan_popped = 0;
+	if ((void *)(eth + 1) <= data_end && eth->h_proto != bpf_htons(ETH_P_IP))
+		pkt.vlan_popped = vlan_pop(ctx);
+	int action = handle(ctx, &pkt, gs, cfg);
+	if (pkt.vlan_popped && action != XDP_DROP && vlan_push(ctx) < 0)
+		return XDP_DROP; /* cannot happen: see vlan_push */
+	return action;
 }
 
 char LICENSE[] SEC("license") = "GPL";

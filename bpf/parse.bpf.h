@@ -28,6 +28,8 @@ struct packet {
 	__u16 l4_check; /* TCP/UDP checksum as sent (0: a UDP datagram without one) */
 	int tcp_syn_only; /* a TCP SYN without ACK: a client opening a connection */
 	__u8 frag;        /* 0 (a whole datagram) or PKT_FRAG_* */
+	__u8 vlan_popped; /* its VLAN tags were taken out (vlan.bpf.h); set before parsing,
+			   * in what would be padding, so it costs no stack */
 	__be16 frag_id;   /* the IP id, when frag is set */
 	struct lvs_flow_key flow; /* a later fragment's: addresses and protocol only */
 };

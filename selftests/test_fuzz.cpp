@@ -457,6 +457,30 @@ const char* action_name(int a) {
     }
 }
 
+// Bytes of VLAN tags before the IPv4 EtherType: one 802.1Q tag (4) or an
+// 802.1ad tag before an 802.1Q one (8); 0 for anything else.
+size_t vlan_tags(const Bytes& f) {
+    if (f.size() >= kEth + 4 && get16(f, 12) == 0x8100 && get16(f, 16) == 0x0800)
+        return 4;
+    if (f.size() >= kEth + 8 && get16(f, 12) == 0x88a8 && get16(f, 16) == 0x8100 && get16(f, 20) == 0x0800)
+        return 8;
+    return 0;
+}
+
+Bytes untagged(Bytes f, size_t tags) {
+    f.erase(f.begin() + 12, f.begin() + 12 + tags);
+    return f;
+}
+
+// The program's output with in's tags taken out again; a frame that left
+// without them, or with others, is left as it is (and fails the comparison).
+RunResult untagged_result(RunResult got, const Bytes& in, size_t tags) {
+    if (tags && got.action != XDP_DROP && got.out.size() >= 12 + tags &&
+        std::equal(in.begin() + 12, in.begin() + 12 + tags, got.out.begin() + 12))
+        got.out = untagged(got.out, tags);
+    return got;
+}
+
 // Empty when the program did what the model expects.
 std::string mismatch(const Bytes& in, const Expected& want, const RunResult& got) {
     if (got.action != want.action)
@@ -504,9 +528,11 @@ struct Report {
     }
     // One frame run: the action and bytes, then the counters.
     void judge(uint64_t index, const std::string& what, const Bytes& in, const RunResult& got, const Moved& m) {
-        const Expected want = expect(in, tracked);
+        // A tagged frame is judged as the untagged one, its tags kept.
+        const size_t tags = vlan_tags(in);
+        const Expected want = expect(untagged(in, tags), tracked);
         ++by_rule[want.rule];
-        if (const std::string p = mismatch(in, want, got); !p.empty())
+        if (const std::string p = mismatch(untagged(in, tags), want, untagged_result(got, in, tags)); !p.empty())
             fail(index, what, in, want.rule, p);
         if (const std::string p = counters_mismatch(m, got.action); !p.empty())
             fail(index, what, in, want.rule, p);
