@@ -94,6 +94,28 @@ static __always_inline int maybe_service(const struct lvs_flow_key *flow, const 
 	return vip_filter_has(flow, flow->dport) || ((cfg->flags & LVS_CFG_F_PORT0) && vip_filter_has(flow, 0));
 }
 
+/* DR and TUN, which forward a whole packet and a later fragment alike;
+ * passed (counted) for any other method. */
+static __always_inline int forward_unchanged(struct xdp_md *ctx, struct packet *pkt, const struct lvs_dest *d,
+					     struct lvs_xdp_stats *gs, int *forwarded)
+{
+	if (d->fwd == LVS_FWD_ROUTE) {
+		*forwarded = 1;
+		return forward_dr(ctx, pkt, d, gs);
+	}
+	if (d->fwd == LVS_FWD_TUNNEL)
+		return forward_tun(ctx, pkt, d, gs, forwarded);
+	gs->pass++;
+	return XDP_PASS;
+}
+
+/* A packet in: its service's and server's counters. */
+static __always_inline void count_in_both(__u32 svc_id, __u32 dest_id, __u32 bytes, int new_conn)
+{
+	count_in(&lvs_svc_stats, svc_id, bytes, new_conn);
+	count_in(&lvs_dest_stats, dest_id, bytes, new_conn);
+}
+
 /* Sends a client's packet on to its server d by d's forwarding method. */
 static __always_inline int forward(struct xdp_md *ctx, struct packet *pkt, struct flow_target *t,
 				   const struct lvs_config *cfg, struct lvs_xdp_stats *gs, __u64 now)
@@ -117,25 +139,11 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *pkt, struc
 	}
 
 	__u32 l3_len = pkt->l3_len, svc_id = t->conn->svc_id;
-	int action, forwarded = 0;
-	switch (d->fwd) {
-	case LVS_FWD_ROUTE:
-		action = forward_dr(ctx, pkt, d, gs);
-		forwarded = 1;
-		break;
-	case LVS_FWD_TUNNEL:
-		action = forward_tun(ctx, pkt, d, gs, &forwarded);
-		break;
-	case LVS_FWD_MASQ:
-		action = forward_masq(ctx, pkt, t, cfg, gs, now, &forwarded);
-		break;
-	default:
-		gs->pass++;
-		return XDP_PASS;
-	}
+	int forwarded = 0;
+	int action = d->fwd == LVS_FWD_MASQ ? forward_masq(ctx, pkt, t, cfg, gs, now, &forwarded)
+					    : forward_unchanged(ctx, pkt, d, gs, &forwarded);
 	if (forwarded) {
-		count_in(&lvs_svc_stats, svc_id, l3_len, t->new_conn);
-		count_in(&lvs_dest_stats, t->dest_id, l3_len, t->new_conn);
+		count_in_both(svc_id, t->dest_id, l3_len, t->new_conn);
 		if (pkt->frag)
 			frag_remember(pkt, gs);
 	}
@@ -161,24 +169,11 @@ static __always_inline int forward_fragment(struct xdp_md *ctx, struct packet *p
 		return -1;
 
 	__u32 l3_len = pkt->l3_len, svc_id = c->svc_id, dest_id = c->dest_id;
-	int action, forwarded = 0;
-	switch (d->fwd) {
-	case LVS_FWD_ROUTE:
-		action = forward_dr(ctx, pkt, d, gs);
-		forwarded = 1;
-		break;
-	case LVS_FWD_TUNNEL:
-		action = forward_tun(ctx, pkt, d, gs, &forwarded);
-		break;
-	case LVS_FWD_MASQ:
-		action = forward_masq_fragment(ctx, pkt, c, d, gs, &forwarded);
-		break;
-	default:
-		return -1;
-	}
+	int forwarded = 0;
+	int action = d->fwd == LVS_FWD_MASQ ? forward_masq_fragment(ctx, pkt, c, d, gs, &forwarded)
+					    : forward_unchanged(ctx, pkt, d, gs, &forwarded);
 	if (forwarded) {
-		count_in(&lvs_svc_stats, svc_id, l3_len, 0);
-		count_in(&lvs_dest_stats, dest_id, l3_len, 0);
+		count_in_both(svc_id, dest_id, l3_len, 0);
 		gs->frag_fwd++;
 	}
 	return action;
