@@ -22,4 +22,4 @@ done
 lvs attach "$DIR_IF"
 rr_service -u "$VIP:$PORT" "" -i
 frag_flow_check "$PORT" "TUN (ipip)"
-realservers del "$VIP"
+realservers del "$VIP" --tun
