@@ -25,6 +25,11 @@ Bytes tagged(Bytes f, const Bytes& tags) {
 class VlanTest : public ::testing::Test {
 protected:
     Director d;
+    void add_dr_service() {
+        d.ipvsadm(std::string("-A -t ") + kVip + ":80 -s rr");
+        d.ipvsadm(std::string("-a -t ") + kVip + ":80 -r 10.1.0.11 -g");
+        d.set_mac("10.1.0.11", kRs);
+    }
     void expect_tx(const Bytes& in, const Bytes& want) {
         RunResult r = d.run(in);
         EXPECT_EQ(r.action, XDP_TX);
@@ -33,9 +38,7 @@ protected:
 };
 
 TEST_F(VlanTest, DrKeepsTheTagsAndRewritesOnlyTheMacs) {
-    d.ipvsadm(std::string("-A -t ") + kVip + ":80 -s rr");
-    d.ipvsadm(std::string("-a -t ") + kVip + ":80 -r 10.1.0.11 -g");
-    d.set_mac("10.1.0.11", kRs);
+    add_dr_service();
     FrameSpec s;
     s.payload = "GET / HTTP/1.0\r\n\r\n";
     Bytes untagged_out = frame(s);
@@ -54,9 +57,7 @@ TEST_F(VlanTest, DrKeepsTheTagsAndRewritesOnlyTheMacs) {
 }
 
 TEST_F(VlanTest, TaggedFramesForNoServicePassUntouched) {
-    d.ipvsadm(std::string("-A -t ") + kVip + ":80 -s rr");
-    d.ipvsadm(std::string("-a -t ") + kVip + ":80 -r 10.1.0.11 -g");
-    d.set_mac("10.1.0.11", kRs);
+    add_dr_service();
     FrameSpec other;
     other.dport = 22;
     for (const Bytes& in : {tagged(frame(other), kDot1q), tagged(frame(other), kQinQ),
