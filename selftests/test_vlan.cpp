@@ -1,7 +1,7 @@
 // 802.1Q and QinQ on the real XDP object: a tagged frame to a VIP is balanced
 // as the untagged one, and leaves with its tags where they were (behind the
 // MACs: after DR's MAC rewrite, in front of TUN's outer header, around NAT's
-// rewritten packet and its reply). The expected frames are the untagged
+// rewritten packet and its reply, and ICMP answers). The expected frames are the untagged
 // expectation with the same tags put in.
 #include <gtest/gtest.h>
 #include <linux/bpf.h>
@@ -88,6 +88,24 @@ TEST_F(VlanTest, TunPutsTheOuterHeaderBehindTheTags) {
         Bytes want = concat({ethernet_header(kRs, kDirectorMac), outer, Bytes(in.begin() + kEth, in.end())});
         expect_tx(tagged(in, tags), tagged(want, tags));
     }
+}
+
+// The ICMP answer to a packet too big for the tunnel (DF set) is built in
+// the frame it answers: it goes back with that frame's tags.
+TEST_F(VlanTest, FragmentationNeededGoesBackWithTheTags) {
+    d.ipvsadm(std::string("-A -t ") + kVip + ":80 -s rr");
+    d.ipvsadm(std::string("-a -t ") + kVip + ":80 -r 10.9.0.19 -i");
+    d.set_tunnel_path("10.9.0.19", kRs, "10.1.0.2", 300);
+    FrameSpec s;
+    s.payload.assign(400, 'x');
+    RunResult untagged_answer = d.run(frame(s));
+    ASSERT_EQ(untagged_answer.action, XDP_TX);
+    ASSERT_EQ(untagged_answer.out[kEth + 9], 1);  // ICMP
+    for (const Bytes& tags : {kDot1q, kQinQ}) {
+        SCOPED_TRACE(tags.size());
+        expect_tx(tagged(frame(s), tags), tagged(untagged_answer.out, tags));
+    }
+    EXPECT_EQ(d.xdp_stats().pmtu_icmp, 3u);
 }
 
 TEST_F(VlanTest, NatRewritesInPlaceBothWaysWithTheTagsKept) {
