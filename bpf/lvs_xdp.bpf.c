@@ -7,6 +7,7 @@
 #include "maps.bpf.h"
 #include "parse.bpf.h"
 #include "flow.bpf.h"
+#include "frag.bpf.h"
 #include "l2.bpf.h"
 #include "tun.bpf.h"
 #include "icmp.bpf.h"
@@ -15,6 +16,7 @@
 #include "icmp_fwd.bpf.h"
 #include "conn_state.bpf.h"
 #include "stats.bpf.h"
+#include "vlan.bpf.h"
 
 /* The service of a flow: its (VIP, port), else the VIP's port-0 service (all
  * ports, IPVS's persistent port-0 services) when there is one. */
@@ -92,6 +94,28 @@ static __always_inline int maybe_service(const struct lvs_flow_key *flow, const 
 	return vip_filter_has(flow, flow->dport) || ((cfg->flags & LVS_CFG_F_PORT0) && vip_filter_has(flow, 0));
 }
 
+/* DR and TUN, which forward a whole packet and a later fragment alike;
+ * passed (counted) for any other method. */
+static __always_inline int forward_unchanged(struct xdp_md *ctx, struct packet *pkt, const struct lvs_dest *d,
+					     struct lvs_xdp_stats *gs, int *forwarded)
+{
+	if (d->fwd == LVS_FWD_ROUTE) {
+		*forwarded = 1;
+		return forward_dr(ctx, pkt, d, gs);
+	}
+	if (d->fwd == LVS_FWD_TUNNEL)
+		return forward_tun(ctx, pkt, d, gs, forwarded);
+	gs->pass++;
+	return XDP_PASS;
+}
+
+/* A packet in: its service's and server's counters. */
+static __always_inline void count_in_both(__u32 svc_id, __u32 dest_id, __u32 bytes, int new_conn)
+{
+	count_in(&lvs_svc_stats, svc_id, bytes, new_conn);
+	count_in(&lvs_dest_stats, dest_id, bytes, new_conn);
+}
+
 /* Sends a client's packet on to its server d by d's forwarding method. */
 static __always_inline int forward(struct xdp_md *ctx, struct packet *pkt, struct flow_target *t,
 				   const struct lvs_config *cfg, struct lvs_xdp_stats *gs, __u64 now)
@@ -115,27 +139,106 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *pkt, struc
 	}
 
 	__u32 l3_len = pkt->l3_len, svc_id = t->conn->svc_id;
-	int action, forwarded = 0;
-	switch (d->fwd) {
-	case LVS_FWD_ROUTE:
-		action = forward_dr(ctx, pkt, d, gs);
-		forwarded = 1;
-		break;
-	case LVS_FWD_TUNNEL:
-		action = forward_tun(ctx, pkt, d, gs, &forwarded);
-		break;
-	case LVS_FWD_MASQ:
-		action = forward_masq(ctx, pkt, t, cfg, gs, now, &forwarded);
-		break;
-	default:
+	int forwarded = 0;
+	int action = d->fwd == LVS_FWD_MASQ ? forward_masq(ctx, pkt, t, cfg, gs, now, &forwarded)
+					    : forward_unchanged(ctx, pkt, d, gs, &forwarded);
+	if (forwarded) {
+		count_in_both(svc_id, t->dest_id, l3_len, t->new_conn);
+		if (pkt->frag)
+			frag_remember(pkt, gs);
+	}
+	return action;
+}
+
+/* A later fragment (no ports) follows its datagram's first fragment, by the
+ * flow's entry, with IP-level work only; the first fragment's packet did the
+ * scheduling and the connection's state. Returns -1 when it is not ours: no
+ * first fragment forwarded, or its flow has ended. */
+static __always_inline int forward_fragment(struct xdp_md *ctx, struct packet *pkt, struct lvs_xdp_stats *gs)
+{
+	if (frag_flow(pkt) < 0)
+		return -1;
+	struct lvs_conn *c = conn_lookup(&pkt->flow);
+	if (!c)
+		return -1;
+	__u64 now = clock_now();
+	if (c->flags & LVS_CONN_F_REPLY)
+		return nat_reply_fragment(ctx, pkt, c, gs, now);
+	struct lvs_dest *d = conn_dest(c, now);
+	if (!d || !dest_ready(ctx, d))
+		return -1;
+
+	__u32 l3_len = pkt->l3_len, svc_id = c->svc_id, dest_id = c->dest_id;
+	int forwarded = 0;
+	int action = d->fwd == LVS_FWD_MASQ ? forward_masq_fragment(ctx, pkt, c, d, gs, &forwarded)
+					    : forward_unchanged(ctx, pkt, d, gs, &forwarded);
+	if (forwarded) {
+		count_in_both(svc_id, dest_id, l3_len, 0);
+		gs->frag_fwd++;
+	}
+	return action;
+}
+
+/* Every untagged frame (or tagged one with its tags out) ends here. */
+static __always_inline int handle(struct xdp_md *ctx, struct packet *pkt, struct lvs_xdp_stats *gs,
+				  struct lvs_config *cfg)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	int nat = cfg->flags & LVS_CFG_F_NAT;
+	int parsed = parse_packet(data, data_end, pkt);
+	if (parsed != 0) {
+		int action = -1;
+		if (parsed > 0) {
+			action = forward_fragment(ctx, pkt, gs);
+			if (action < 0)
+				gs->frag_pass++;
+		} else {
+			/* Not TCP/UDP: perhaps an ICMP error about a NAT, DR or TUN flow. */
+			action = nat ? nat_icmp(ctx, gs, clock_now()) : -1;
+			if (action < 0)
+				action = icmp_fwd(ctx, gs);
+		}
+		if (action >= 0)
+			return action;
 		gs->pass++;
 		return XDP_PASS;
 	}
-	if (forwarded) {
-		count_in(&lvs_svc_stats, svc_id, l3_len, t->new_conn);
-		count_in(&lvs_dest_stats, t->dest_id, l3_len, t->new_conn);
+	/* Ours are packets to a service, and (with NAT servers) replies of NAT
+	 * flows; anything else leaves after one bitmap read. */
+	int to_service = maybe_service(&pkt->flow, cfg);
+	if (!to_service && !nat) {
+		gs->pass++;
+		return XDP_PASS;
 	}
-	return action;
+
+	__u64 now = clock_now();
+	struct flow_target t = {};
+	struct lvs_conn *c = conn_lookup(&pkt->flow);
+	if (c && (c->flags & LVS_CONN_F_REPLY)) {
+		int action = nat_reply(ctx, pkt, c, cfg, gs, now);
+		if (action >= 0)
+			return action;
+	} else if (c && to_service && !conn_reused(c, pkt) && (t.dest = conn_dest(c, now))) {
+		t.conn = c;
+		t.dest_id = c->dest_id;
+		return forward(ctx, pkt, &t, cfg, gs, now);
+	}
+
+	struct lvs_svc *svc = to_service ? find_service(&pkt->flow, cfg) : 0;
+	if (!svc) {
+		gs->pass++;
+		return XDP_PASS;
+	}
+	if (c && !(c->flags & LVS_CONN_F_REPLY)) {
+		acct_unbind(c); /* its connection ended; a new one takes the key */
+		gs->resched++;
+	}
+	if (flow_schedule(&pkt->flow, svc, cfg, gs, &t, now) < 0) {
+		gs->no_dest++;
+		return XDP_DROP;
+	}
+	return forward(ctx, pkt, &t, cfg, gs, now);
 }
 
 SEC("xdp")
@@ -149,53 +252,15 @@ int lvs_xdp_main(struct xdp_md *ctx)
 		return XDP_PASS;
 	gs->rx++;
 
-	int nat = cfg->flags & LVS_CFG_F_NAT;
+	struct ethhdr *eth = data;
 	struct packet pkt;
-	if (parse_packet(data, data_end, &pkt) < 0) {
-		/* Not TCP/UDP: perhaps an ICMP error about a NAT, DR or TUN flow. */
-		int action = nat ? nat_icmp(ctx, gs, clock_now()) : -1;
-		if (action < 0)
-			action = icmp_fwd(ctx, gs);
-		if (action >= 0)
-			return action;
-		gs->pass++;
-		return XDP_PASS;
-	}
-	/* Ours are packets to a service, and (with NAT servers) replies of NAT
-	 * flows; anything else leaves after one bitmap read. */
-	int to_service = maybe_service(&pkt.flow, cfg);
-	if (!to_service && !nat) {
-		gs->pass++;
-		return XDP_PASS;
-	}
-
-	__u64 now = clock_now();
-	struct flow_target t = {};
-	struct lvs_conn *c = conn_lookup(&pkt.flow);
-	if (c && (c->flags & LVS_CONN_F_REPLY)) {
-		int action = nat_reply(ctx, &pkt, c, cfg, gs, now);
-		if (action >= 0)
-			return action;
-	} else if (c && to_service && !conn_reused(c, &pkt) && (t.dest = conn_dest(c, now))) {
-		t.conn = c;
-		t.dest_id = c->dest_id;
-		return forward(ctx, &pkt, &t, cfg, gs, now);
-	}
-
-	struct lvs_svc *svc = to_service ? find_service(&pkt.flow, cfg) : 0;
-	if (!svc) {
-		gs->pass++;
-		return XDP_PASS;
-	}
-	if (c && !(c->flags & LVS_CONN_F_REPLY)) {
-		acct_unbind(c); /* its connection ended; a new one takes the key */
-		gs->resched++;
-	}
-	if (flow_schedule(&pkt.flow, svc, cfg, gs, &t, now) < 0) {
-		gs->no_dest++;
-		return XDP_DROP;
-	}
-	return forward(ctx, &pkt, &t, cfg, gs, now);
+	pkt.vlan_popped = 0;
+	if ((void *)(eth + 1) <= data_end && eth->h_proto != bpf_htons(ETH_P_IP))
+		pkt.vlan_popped = vlan_pop(ctx);
+	int action = handle(ctx, &pkt, gs, cfg);
+	if (pkt.vlan_popped && action != XDP_DROP && vlan_push(ctx) < 0)
+		return XDP_DROP; /* cannot happen: see vlan_push */
+	return action;
 }
 
 char LICENSE[] SEC("license") = "GPL";

@@ -12,6 +12,7 @@
 #include <linux/if_ether.h>
 #include "conn_state.bpf.h"
 #include "flow.bpf.h"
+#include "frag.bpf.h"
 #include "l2.bpf.h"
 #include "nat.bpf.h"
 #include "stats.bpf.h"
@@ -137,6 +138,15 @@ static __always_inline int add_reply_entry(struct xdp_md *ctx, const struct pack
 
 /* Client to server: the destination becomes the server (and, FullNAT, the
  * source a local address), as a router would forward it. */
+static __always_inline void masq_rewrite(struct nat_rewrite *r, const struct lvs_conn *c, const struct lvs_dest *d,
+					 const struct lvs_flow_key *flow)
+{
+	r->saddr = c->flags & LVS_CONN_F_SNAT ? c->nat_saddr.ip4 : flow->src.ip4;
+	r->sport = c->flags & LVS_CONN_F_SNAT ? c->nat_sport : flow->sport;
+	r->daddr = d->addr.ip4;
+	r->dport = d->port ? d->port : flow->dport;
+}
+
 static __always_inline int forward_masq(struct xdp_md *ctx, struct packet *pkt, struct flow_target *t,
 					const struct lvs_config *cfg, struct lvs_xdp_stats *gs, __u64 now,
 					int *forwarded)
@@ -161,26 +171,64 @@ static __always_inline int forward_masq(struct xdp_md *ctx, struct packet *pkt, 
 		}
 		c->flags |= LVS_CONN_F_NAT_READY;
 	}
-	struct nat_rewrite r = {
-		.saddr = c->flags & LVS_CONN_F_SNAT ? c->nat_saddr.ip4 : pkt->flow.src.ip4,
-		.sport = c->flags & LVS_CONN_F_SNAT ? c->nat_sport : pkt->flow.sport,
-		.daddr = d->addr.ip4,
-		.dport = d->port ? d->port : pkt->flow.dport,
-	};
+	struct nat_rewrite r;
+	masq_rewrite(&r, c, d, &pkt->flow);
 	nat_apply(pkt, &r, (void *)(long)ctx->data_end);
 	set_macs(pkt->eth, d);
 	*forwarded = 1;
 	return send_to_dest(ctx, d, gs);
 }
 
+/* A later fragment of a client's datagram (pkt->flow: its first fragment's
+ * flow, whose entry is c): the IP header rewritten as the first fragment's. */
+static __always_inline int forward_masq_fragment(struct xdp_md *ctx, struct packet *pkt, const struct lvs_conn *c,
+						 const struct lvs_dest *d, struct lvs_xdp_stats *gs, int *forwarded)
+{
+	if (pkt->ip->ttl <= 1) {
+		gs->pass++;
+		return XDP_PASS;
+	}
+	struct nat_rewrite r;
+	masq_rewrite(&r, c, d, &pkt->flow);
+	nat_apply_ip(pkt->ip, &r);
+	set_macs(pkt->eth, d);
+	*forwarded = 1;
+	return send_to_dest(ctx, d, gs);
+}
+
 /* Server to client: a packet matching a reply entry r gets the virtual
- * service as its source again (and, FullNAT, the client as its destination)
- * and leaves the way the client's packets came in. Returns -1 when r's flow
- * has ended (the packet is then not ours). */
+ * service as its source again (and, FullNAT, the client as its destination). */
+static __always_inline void reply_rewrite(struct nat_rewrite *rw, const struct lvs_conn *r,
+					  const struct lvs_flow_key *flow)
+{
+	int fullnat = r->flags & LVS_CONN_F_DNAT;
+	rw->saddr = r->nat_saddr.ip4;
+	rw->sport = r->nat_sport;
+	rw->daddr = fullnat ? r->nat_daddr.ip4 : flow->dst.ip4;
+	rw->dport = fullnat ? r->nat_dport : flow->dport;
+}
+
+/* A rewritten reply leaves the way the client's packets came in. */
+static __always_inline int reply_send(struct xdp_md *ctx, struct ethhdr *eth, const struct lvs_conn *r, __u32 len,
+				      struct lvs_xdp_stats *gs)
+{
+	__builtin_memcpy(eth->h_dest, r->dmac, ETH_ALEN);
+	__builtin_memcpy(eth->h_source, r->smac, ETH_ALEN);
+	count_out(&lvs_svc_stats, r->svc_id, len);
+	count_out(&lvs_dest_stats, r->dest_id, len);
+	if (r->ifindex == ctx->ingress_ifindex) {
+		gs->tx++;
+		return XDP_TX;
+	}
+	gs->redirect++;
+	return bpf_redirect_map(&lvs_tx_ports, r->ifindex, XDP_PASS);
+}
+
+/* A server's reply matching the reply entry r. Returns -1 when r's flow has
+ * ended (the packet is then not ours). */
 static __always_inline int nat_reply(struct xdp_md *ctx, struct packet *pkt, const struct lvs_conn *r,
 				     const struct lvs_config *cfg, struct lvs_xdp_stats *gs, __u64 now)
 {
-	int fullnat = r->flags & LVS_CONN_F_DNAT;
 	struct lvs_conn *c = client_entry(r, &pkt->flow, now);
 	if (!c)
 		return -1;
@@ -191,24 +239,30 @@ static __always_inline int nat_reply(struct xdp_md *ctx, struct packet *pkt, con
 	void *data_end = (void *)(long)ctx->data_end;
 	conn_update(c, cfg, pkt, data_end, DIR_OUTPUT, now);
 
-	struct nat_rewrite rw = {
-		.saddr = r->nat_saddr.ip4,
-		.sport = r->nat_sport,
-		.daddr = fullnat ? r->nat_daddr.ip4 : pkt->flow.dst.ip4,
-		.dport = fullnat ? r->nat_dport : pkt->flow.dport,
-	};
-	__u32 len = pkt->l3_len;
+	struct nat_rewrite rw;
+	reply_rewrite(&rw, r, &pkt->flow);
 	nat_apply(pkt, &rw, data_end);
-	__builtin_memcpy(pkt->eth->h_dest, r->dmac, ETH_ALEN);
-	__builtin_memcpy(pkt->eth->h_source, r->smac, ETH_ALEN);
-	count_out(&lvs_svc_stats, r->svc_id, len);
-	count_out(&lvs_dest_stats, r->dest_id, len);
-	if (r->ifindex == ctx->ingress_ifindex) {
-		gs->tx++;
-		return XDP_TX;
+	if (pkt->frag)
+		frag_remember(pkt, gs);
+	return reply_send(ctx, pkt->eth, r, pkt->l3_len, gs);
+}
+
+/* A later fragment of a server's reply (pkt->flow: its first fragment's
+ * flow, whose reply entry is r). -1 when r's flow has ended. */
+static __always_inline int nat_reply_fragment(struct xdp_md *ctx, struct packet *pkt, const struct lvs_conn *r,
+					      struct lvs_xdp_stats *gs, __u64 now)
+{
+	if (!client_entry(r, &pkt->flow, now))
+		return -1;
+	if (pkt->ip->ttl <= 1) {
+		gs->pass++;
+		return XDP_PASS;
 	}
-	gs->redirect++;
-	return bpf_redirect_map(&lvs_tx_ports, r->ifindex, XDP_PASS);
+	struct nat_rewrite rw;
+	reply_rewrite(&rw, r, &pkt->flow);
+	nat_apply_ip(pkt->ip, &rw);
+	gs->frag_fwd++;
+	return reply_send(ctx, pkt->eth, r, pkt->l3_len, gs);
 }
 
 #endif

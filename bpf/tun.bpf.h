@@ -48,7 +48,8 @@ struct inner {
 	/* The one's-complement sum of the whole inner IP packet, when it can be
 	 * had without reading the payload: a valid IP header sums to zero, and a
 	 * valid TCP/UDP checksum makes the segment sum to the negated
-	 * pseudo-header. A UDP datagram without checksum has no such shortcut. */
+	 * pseudo-header. A UDP datagram without checksum and a fragment have no
+	 * such shortcut. */
 	__u64 sum;
 	int sum_known;
 };
@@ -67,7 +68,8 @@ static __always_inline void inner_from(const struct packet *pkt, struct inner *i
 	h *= 0x45d9f3b;
 	h ^= h >> 16;
 	in->flow_hash = h;
-	in->sum_known = !(ip->protocol == IPPROTO_UDP && pkt->l4_check == 0);
+	/* A fragment holds part of the segment: its checksum sums nothing here. */
+	in->sum_known = !pkt->frag && !(ip->protocol == IPPROTO_UDP && pkt->l4_check == 0);
 	__u64 pseudo = csum_addr4(ip->saddr) + csum_addr4(ip->daddr) + ip->protocol +
 		       (pkt->l3_len - ip->ihl * 4);
 	in->sum = csum_fold(pseudo); /* the negated pseudo-header sum */

@@ -251,7 +251,7 @@ TEST_F(PassThroughTest, MalformedIpHeaders) {
     v6[14] = 0x65;  // version 6 in an IPv4 ethertype
     expect_pass(v6);
     Bytes fragment = good;
-    fragment[20] = 0x20;  // MF set: a fragment
+    fragment[21] = 0x10;  // offset 128: a later fragment of no datagram forwarded
     expect_pass(fragment);
     Bytes not_ip = good;
     not_ip[12] = 0x86;

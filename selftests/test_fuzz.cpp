@@ -256,16 +256,18 @@ bool is_vip(uint32_t daddr) {
     return false;
 }
 
-// Tagged frames, and fragments to a VIP: what the frag work changes.
+// Tagged frames, and fragments to a VIP or from a NAT or FullNAT server (a
+// reply's): what the frag work changes (docs/robustness.md, R10).
 bool tagged_or_fragment_to_vip(const Bytes& f) {
     const auto [ip, type] = after_tags(f);
     if (ip != kEth && type != 0)
         return true;
     if (f.size() < kEth + 20 || type != 0x0800 || f[kEth] >> 4 != 4 || !(get16(f, kEth + 6) & 0x3fff))
         return false;
-    uint32_t daddr;
+    uint32_t saddr, daddr;
+    std::memcpy(&saddr, &f[kEth + 12], 4);
     std::memcpy(&daddr, &f[kEth + 16], 4);
-    return is_vip(daddr);
+    return is_vip(daddr) || saddr == ip4(kNatRip) || saddr == ip4(kFullNatRip);
 }
 
 // A flow as the program keys it: source and destination address and port, protocol.
@@ -299,6 +301,8 @@ public:
         if (!v)
             return {XDP_PASS, in, kNotOurs};
         const Tuple t = tuple_of(in, *v);
+        if (unfollowed_.count(t))
+            return {XDP_PASS, in, kTaggedOrFragment, Judge::Intact};
         const uint8_t ttl = in[kEth + 8];
         if (auto r = replies_.find(t); r != replies_.end()) {
             if (ttl <= 1)
@@ -332,6 +336,8 @@ public:
     // After a NAT or FullNAT client frame ran: the flow the program now holds,
     // and the reply it will translate.
     void learn(const Bytes& in, const Expected& want, const RunResult& got) {
+        if (want.rule == kTaggedOrFragment)
+            learn_unfollowed(got);
         if (want.rule != kNat && want.rule != kFullNat && want.rule != kNatTtl)
             return;
         const L4View v = *parse_as_readme(in);
@@ -369,6 +375,25 @@ public:
             recent_[next_++ % kRecent] = r;
     }
 
+    // A tagged frame or a first fragment forwarded to a NAT or FullNAT server
+    // opened (or used) a flow the model does not follow: its replies are held
+    // to what tagged frames and fragments are (Intact).
+    void learn_unfollowed(const RunResult& got) {
+        if (got.action != XDP_TX && got.action != XDP_REDIRECT)
+            return;
+        const size_t ip = after_tags(got.out).first;
+        if (ip + 20 > got.out.size() || (get16(got.out, ip + 6) & 0x1fff))
+            return;  // a later fragment carries no ports
+        const size_t l4 = ip + (got.out[ip] & 0xf) * 4;
+        if (l4 + 4 > got.out.size())
+            return;
+        uint32_t saddr, daddr;
+        std::memcpy(&saddr, &got.out[ip + 12], 4);
+        std::memcpy(&daddr, &got.out[ip + 16], 4);
+        if (daddr == ip4(kNatRip) || daddr == ip4(kFullNatRip))
+            unfollowed_.insert(Tuple{daddr, get16(got.out, l4 + 2), saddr, get16(got.out, l4), got.out[ip + 9]});
+    }
+
     // Flows forwarded lately, whose replies the program must translate.
     const std::vector<ReplyFlow>& recent() const { return recent_; }
 
@@ -377,6 +402,7 @@ private:
     std::set<Tuple> flows_;         // NAT and FullNAT flows the program holds an entry for
     std::set<Tuple> unsettled_;  // those whose last set-up packet (new, or a SYN) was not forwarded
     std::map<Tuple, Rewrite> replies_;  // a reply as the server sends it -> its rewrite
+    std::set<Tuple> unfollowed_;        // replies of flows opened by tagged frames or fragments
     std::map<Tuple, Tuple> reply_of_;        // flow -> the reply its entry leads back
     std::map<Tuple, Tuple> flow_of_reply_;   // reply -> its flow
     std::vector<ReplyFlow> recent_;

@@ -320,7 +320,7 @@ TEST_F(FullNatTest, ClientsAlikeInAddressAndPortStillFindPorts) {
             FrameSpec s = to_vip(0x02, cport);
             s.saddr = "10.1.0." + std::to_string(host);
             RunResult r = d.run(frame(s));
-            ASSERT_EQ(r.action, XDP_TX) << s.saddr << ":" << cport ;
+            ASSERT_EQ(r.action, XDP_TX) << s.saddr << ":" << cport;
             ports.insert(get16(r.out, 14 + 20));
         }
     EXPECT_EQ(ports.size(), 64u * 64u);

@@ -28,6 +28,7 @@
 #define LVS_DEFAULT_CONN_TABLE_SIZE (1u << 20)
 #define LVS_MAX_PERSIST (1u << 18) /* persistence templates */
 #define LVS_MAX_LBLC (1u << 16)    /* lblc / lblcr cache entries */
+#define LVS_MAX_FRAGS 8192          /* fragmented datagrams followed at once (lvs_frags, LRU) */
 
 /* The name of each pinned map is its BPF map name (all prefixed lvs_ because map
  * names are global across network namespaces). */
@@ -195,6 +196,17 @@ struct lvs_flow_key {
 	__u16 pad;
 };
 
+/* lvs_frags: LRU hash from an IPv4 datagram (addresses, IP id, protocol) whose
+ * first fragment was forwarded to that fragment's flow key (the lvs_conns key),
+ * so the later fragments, which carry no ports, follow the same flow. */
+struct lvs_frag_key {
+	__be32 saddr;
+	__be32 daddr;
+	__be16 id;
+	__u8 proto;
+	__u8 pad;
+};
+
 /* Connection states: IPVS's TCP states (IP_VS_TCP_S_*, same numbers); a UDP
  * connection stays in LVS_TCP_S_NONE, which IPVS calls UDP's "NORMAL". */
 enum lvs_tcp_state {
@@ -341,6 +353,9 @@ struct lvs_xdp_stats {
 	__u64 icmp_fwd;    /* ICMP errors about DR/TUN flows forwarded to the flow's server */
 	__u64 icmp_bad_mtu; /* dropped: "fragmentation needed" about a DR/TUN flow with an
 			     * MTU below 576 */
+	__u64 frag_first;  /* first fragments forwarded; their datagram's later fragments follow */
+	__u64 frag_fwd;    /* later fragments forwarded after their first fragment */
+	__u64 frag_pass;   /* passed: later fragments of no datagram whose first was forwarded */
 };
 /* Every frame is counted once in pass, tx, redirect, no_dest, fullnat_no_port,
  * drop_error or icmp_bad_mtu; the others are details of those. */

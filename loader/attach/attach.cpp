@@ -250,7 +250,9 @@ std::string status(const std::string& pin_dir) {
         << " too big without DF (passed)\n"
         << "NAT: " << x.icmp_nat << " ICMP errors translated\n"
         << "ICMP errors about DR/TUN flows: " << x.icmp_fwd << " forwarded to the server, " << x.icmp_bad_mtu
-        << " with an MTU below 576 (dropped)\n";
+        << " with an MTU below 576 (dropped)\n"
+        << "fragments: " << x.frag_first << " first fragments forwarded, " << x.frag_fwd
+        << " later fragments followed them, " << x.frag_pass << " later fragments of no forwarded datagram (passed)\n";
     return out.str();
 }
 

@@ -112,6 +112,11 @@ const XdpCounter kXdpCounters[] = {
      &lvs_xdp_stats::icmp_fwd},
     {"lvs_xdp_icmp_bad_mtu_total", "ICMP fragmentation needed with an MTU below 576 dropped",
      &lvs_xdp_stats::icmp_bad_mtu},
+    {"lvs_xdp_frag_first_total", "first fragments forwarded; their datagram's later fragments follow",
+     &lvs_xdp_stats::frag_first},
+    {"lvs_xdp_frag_fwd_total", "later fragments forwarded after their first fragment", &lvs_xdp_stats::frag_fwd},
+    {"lvs_xdp_frag_pass_total", "later fragments of no forwarded datagram handed to the kernel",
+     &lvs_xdp_stats::frag_pass},
 };
 
 }  // namespace

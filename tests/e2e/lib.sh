@@ -385,13 +385,13 @@ check_http_answered() {
     ((rs1 + rs2 == $1)) || fail "answers from unexpected servers: ${!hits[*]}"
 }
 
-# udp_requests N PORT: N datagrams from the client to VIP:PORT, each from a new
+# udp_requests N PORT [SIZE]: N datagrams (of SIZE bytes) from the client to VIP:PORT, each from a new
 # source port (udp_probe.py: up to 3 tries of 1 s each). Leaves the answers in
 # answers, how many came from rs1 and rs2 in rs1 and rs2 and how many got
 # no (or a wrong) answer in lost; logs them.
 udp_requests() {
-    local n=$1 port=$2
-    answers=$(in_ns "$NS_CLI" "$PY" "$LIB_DIR/udp_probe.py" "$VIP" "$port" "$n" 1 3)
+    local n=$1 port=$2 size=${3:-0}
+    answers=$(in_ns "$NS_CLI" "$PY" "$LIB_DIR/udp_probe.py" "$VIP" "$port" "$n" 1 3 "$size")
     rs1=$(grep -cx rs1 <<<"$answers" || true)
     rs2=$(grep -cx rs2 <<<"$answers" || true)
     lost=$((n - rs1 - rs2))

@@ -17,7 +17,7 @@ sock.setsockopt(socket.IPPROTO_IP, IP_PKTINFO, 1)
 sock.bind(("0.0.0.0", port))
 print("ready", flush=True)
 while True:
-    data, anc, _flags, peer = sock.recvmsg(2048, socket.CMSG_SPACE(12))
+    data, anc, _flags, peer = sock.recvmsg(65535, socket.CMSG_SPACE(12))
     reply_from = None
     for level, kind, cdata in anc:
         if level == socket.IPPROTO_IP and kind == IP_PKTINFO:

@@ -140,6 +140,15 @@ lvs_xdp_icmp_fwd_total 0
 # HELP lvs_xdp_icmp_bad_mtu_total ICMP fragmentation needed with an MTU below 576 dropped
 # TYPE lvs_xdp_icmp_bad_mtu_total counter
 lvs_xdp_icmp_bad_mtu_total 0
+# HELP lvs_xdp_frag_first_total first fragments forwarded; their datagram's later fragments follow
+# TYPE lvs_xdp_frag_first_total counter
+lvs_xdp_frag_first_total 0
+# HELP lvs_xdp_frag_fwd_total later fragments forwarded after their first fragment
+# TYPE lvs_xdp_frag_fwd_total counter
+lvs_xdp_frag_fwd_total 0
+# HELP lvs_xdp_frag_pass_total later fragments of no forwarded datagram handed to the kernel
+# TYPE lvs_xdp_frag_pass_total counter
+lvs_xdp_frag_pass_total 0
 )";
 
 TEST(Metrics, GoldenText) { EXPECT_EQ(render_metrics(one_service()), kGolden); }
@@ -167,8 +176,8 @@ TEST(Metrics, FamiliesStayTogetherAcrossServices) {
             ++samples;
         }
     }
-    // 10 service families x 2 services, 14 server families x 3 servers, 15 XDP counters.
-    EXPECT_EQ(samples, 20 + 42 + 15);
+    // 10 service families x 2 services, 14 server families x 3 servers, 18 XDP counters.
+    EXPECT_EQ(samples, 20 + 42 + 18);
     const std::string text = render_metrics(snap);
     EXPECT_NE(text.find("lvs_server_out_bytes_total{service=\"UDP [2001:db8::1]:53\",server=\"[2001:db8::11]:53\"} 700\n"),
               std::string::npos);
