@@ -112,6 +112,8 @@ const XdpCounter kXdpCounters[] = {
      &lvs_xdp_stats::icmp_fwd},
     {"lvs_xdp_icmp_bad_mtu_total", "ICMP fragmentation needed with an MTU below 576 dropped",
      &lvs_xdp_stats::icmp_bad_mtu},
+    {"lvs_xdp_nodest_drop_total", "packets of connections whose server was removed dropped (expire_nodest_conn 0)",
+     &lvs_xdp_stats::nodest_drop},
 };
 
 }  // namespace

@@ -140,6 +140,9 @@ lvs_xdp_icmp_fwd_total 0
 # HELP lvs_xdp_icmp_bad_mtu_total ICMP fragmentation needed with an MTU below 576 dropped
 # TYPE lvs_xdp_icmp_bad_mtu_total counter
 lvs_xdp_icmp_bad_mtu_total 0
+# HELP lvs_xdp_nodest_drop_total packets of connections whose server was removed dropped (expire_nodest_conn 0)
+# TYPE lvs_xdp_nodest_drop_total counter
+lvs_xdp_nodest_drop_total 0
 )";
 
 TEST(Metrics, GoldenText) { EXPECT_EQ(render_metrics(one_service()), kGolden); }
@@ -167,8 +170,8 @@ TEST(Metrics, FamiliesStayTogetherAcrossServices) {
             ++samples;
         }
     }
-    // 10 service families x 2 services, 14 server families x 3 servers, 15 XDP counters.
-    EXPECT_EQ(samples, 20 + 42 + 15);
+    // 10 service families x 2 services, 14 server families x 3 servers, 16 XDP counters.
+    EXPECT_EQ(samples, 20 + 42 + 16);
     const std::string text = render_metrics(snap);
     EXPECT_NE(text.find("lvs_server_out_bytes_total{service=\"UDP [2001:db8::1]:53\",server=\"[2001:db8::11]:53\"} 700\n"),
               std::string::npos);
