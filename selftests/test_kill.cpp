@@ -38,13 +38,8 @@ namespace {
 constexpr int kServices = 160;
 constexpr int kServers = 8;
 
-std::string addr(uint32_t host_order) {
-    in_addr a{htonl(host_order)};
-    return inet_ntoa(a);
-}
-
-std::string vip(int s) { return addr(0x0a050000 + s + 1) + ":80"; }  // 10.5.0.1 ...
-std::string rip(int s, int d) { return addr(0x0a200000 + s * 16 + d + 1) + ":80"; }
+std::string vip(int s) { return ip4_text(0x0a050000 + s + 1) + ":80"; }  // 10.5.0.1 ...
+std::string rip(int s, int d) { return ip4_text(0x0a200000 + s * 16 + d + 1) + ":80"; }
 
 // Two configurations an update moves between. B drops A's first quarter of
 // services, adds as many new ones, changes schedulers and weights, and adds

@@ -17,9 +17,9 @@ namespace lvs::test {
 using namespace testkit;
 namespace {
 
-const Mac kRs1{0x02, 0, 0, 0, 0, 0x11};
-const Mac kRs2{0x02, 0, 0, 0, 0, 0x12};
-const Mac kRs3{0x02, 0, 0, 0, 0, 0x13};
+// Server n's MAC (rs1, rs2, rs3 at 10.1.0.11, .12, .13).
+Mac rs_mac(uint8_t n) { return Mac{0x02, 0, 0, 0, 0xee, n}; }
+const Mac kRs1 = rs_mac(1), kRs2 = rs_mac(2), kRs3 = rs_mac(3);
 
 class NodestTest : public ::testing::Test {
 protected:
