@@ -273,10 +273,6 @@ void Store::commit(const Config& before, const Config& after, bool verify_tables
             svc_writes.emplace_back(svc_key_of(svc.key), v);
     }
 
-    // Until here only free space was written (new ids' counters, new table
-    // slices no service names yet); from here on a kill leaves a mix.
-    set_commit_open(true);
-
     // New servers get a moment to answer ARP; older unresolved ones are only
     // asked again (the XDP program picks their MAC up once the kernel has it).
     std::optional<Addr> tun_src = configured_tun_src(maps_);
@@ -291,6 +287,9 @@ void Store::commit(const Config& before, const Config& after, bool verify_tables
     resolve_l2(fresh, tun_src);
     resolve_l2(stale, tun_src, std::chrono::milliseconds(0));
 
+    // Until here only free space was written (new ids' counters, new table
+    // slices no service names yet); from here on a kill leaves a mix.
+    set_commit_open(true);
     // Servers first: the tables and services written next point at them.
     for (uint32_t id = 0; id < dests.size(); ++id)
         if (configured[id] && !same_bytes(dests[id], original[id]))
