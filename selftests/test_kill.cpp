@@ -35,11 +35,12 @@ namespace lvs::test {
 using namespace testkit;
 namespace {
 
-constexpr int kServices = 160;
-constexpr int kServers = 8;
-
-std::string vip(int s) { return ip4_text(0x0a050000 + s + 1) + ":80"; }  // 10.5.0.1 ...
+// Service s is 10.5.0.(s+1):80, its server d 10.32.x.y:80, 16 addresses a service.
+std::string vip(int s) { return ip4_text(0x0a050000 + s + 1) + ":80"; }
 std::string rip(int s, int d) { return ip4_text(0x0a200000 + s * 16 + d + 1) + ":80"; }
+
+constexpr int kServices = 160;
+constexpr int kServers = 8;  // in A and C; B has 6 to 8
 
 // The configurations updates move between. B drops A's first quarter of
 // services, adds as many new ones, changes schedulers and weights, and adds

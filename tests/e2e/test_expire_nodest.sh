@@ -7,6 +7,7 @@
 #     scheduled anew, so it reaches the other server, which resets it: the
 #     client learns at once; the sweep of -L ends the removed server's idle
 #     connections too.
+# The setting is refused unless 0 or 1, and survives a detach and attach.
 # Usage (as root): test_expire_nodest.sh LVS_XDP_BINARY [BUILD_DIR]
 LVS_E2E_PREFIX=${LVS_E2E_PREFIX:-lvsEN$$}
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -91,3 +92,9 @@ if lvs sysctl expire_nodest_conn=2 2>"$LIB_TMP/err"; then fail "expire_nodest_co
 grep -q "invalid value" "$LIB_TMP/err" || fail "no clear error: $(cat "$LIB_TMP/err")"
 [[ $(lvs sysctl expire_nodest_conn) == *"= 1" ]] || fail "a refused value changed the setting"
 pass "a bad value is refused and changes nothing"
+
+# The setting lives in the pinned maps: a detach and attach keeps it.
+lvs detach "$DIR_IF"
+lvs attach "$DIR_IF"
+[[ $(lvs sysctl net.ipv4.vs.expire_nodest_conn) == *"= 1" ]] || fail "the setting did not survive a re-attach"
+pass "the setting survives a re-attach"
