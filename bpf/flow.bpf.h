@@ -48,11 +48,21 @@ static __always_inline int nodest_conn_drop(struct lvs_conn *c, const struct lvs
 	return 0;
 }
 
-/* A client reusing its port for a new connection (a SYN onto an entry in
- * TIME_WAIT) gets a new scheduling decision, as IPVS's conn_reuse_mode 1. */
-static __always_inline int conn_reused(const struct lvs_conn *c, const struct packet *pkt)
+/* A client opening a new connection (a SYN) on the key of an existing entry
+ * gets a new scheduling decision when the entry is in TIME_WAIT (IPVS's
+ * conn_reuse_mode 1) and, with expire_nodest_conn, when its server has weight
+ * 0 and no persistence template placed it (IPVS's ip_vs_in_hook). */
+static __always_inline int conn_reused(const struct lvs_conn *c, const struct packet *pkt,
+				       const struct lvs_config *cfg)
 {
-	return pkt->tcp_syn_only && c->state == LVS_TCP_S_TIME_WAIT;
+	if (!pkt->tcp_syn_only)
+		return 0;
+	if (c->state == LVS_TCP_S_TIME_WAIT)
+		return 1;
+	if (!(cfg->flags & LVS_CFG_F_EXPIRE_NODEST) || (c->flags & LVS_CONN_F_PERSIST))
+		return 0;
+	struct lvs_dest *d = same_dest(c->dest_id, c->dest_gen);
+	return d && d->weight == 0;
 }
 
 /* Schedules a new flow (or one whose entry is dead, already taken out of its

@@ -176,7 +176,7 @@ int lvs_xdp_main(struct xdp_md *ctx)
 		int action = nat_reply(ctx, &pkt, c, cfg, gs, now);
 		if (action >= 0)
 			return action;
-	} else if (c && to_service && !conn_reused(c, &pkt)) {
+	} else if (c && to_service && !conn_reused(c, &pkt, cfg)) {
 		if ((t.dest = conn_dest(c, now))) {
 			t.conn = c;
 			t.dest_id = c->dest_id;

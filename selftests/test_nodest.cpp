@@ -139,6 +139,19 @@ TEST_F(NodestTest, WithExpireNodestConnTheSweepEndsTheRemovedServersConnections)
     EXPECT_EQ(conns("10.1.0.11").inactive, 1u);  // rs1's flow is still counted
 }
 
+// IPVS's other use of the setting: a new connection (SYN) on the key of one
+// whose server has weight 0 is scheduled anew instead of joining it.
+TEST_F(NodestTest, WithExpireNodestConnASynOntoAQuiescedServersConnectionIsScheduledAnew) {
+    d.ipvsadm("-e -t 10.1.0.100:80 -r 10.1.0.12:80 -g -w 0");
+    EXPECT_EQ(send(5001), "rs2");  // without the setting it joins its entry
+    EXPECT_EQ(send(5001, 0x10), "rs2");
+    expire_nodest_conn(1);
+    EXPECT_EQ(send(5001, 0x10), "rs2");  // not a SYN: the connection goes on
+    EXPECT_EQ(send(5001), "rs1");
+    EXPECT_EQ(d.xdp_stats().resched, 1u);
+    EXPECT_EQ(conns("10.1.0.12").active + conns("10.1.0.12").inactive, 0u);  // taken out once
+}
+
 TEST_F(NodestTest, SettingTurnedOffAgainDropsOnceMore) {
     expire_nodest_conn(1);
     expire_nodest_conn(0);
