@@ -352,7 +352,8 @@ struct lvs_xdp_stats {
 #define LVS_CFG_F_PORT0 0x2 /* some service has port 0 (all ports): look for it on a miss */
 /* IPVS's net.ipv4.vs.expire_nodest_conn (`lvs-xdp sysctl`): a packet of a live
  * connection whose server was removed expires the connection and is scheduled
- * anew; without it the packet is dropped until the connection expires. */
+ * anew (without it the packet is dropped until the connection expires), and a
+ * SYN onto a connection whose server has weight 0 is scheduled anew. */
 #define LVS_CFG_F_EXPIRE_NODEST 0x4
 /* Set by the loader before it starts writing a configuration and cleared when
  * it is done: still set, an update was interrupted (killed) and the next one
