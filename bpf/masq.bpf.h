@@ -56,7 +56,13 @@ static __always_inline struct lvs_conn *client_entry(const struct lvs_conn *r, c
 		.family = reply->family,
 	};
 	struct lvs_conn *c = conn_lookup(&ik);
-	if (!c || c->expires <= now || c->dest_id != r->dest_id || c->dest_gen != r->dest_gen)
+	if (!c || !(c->flags & LVS_CONN_F_NAT_READY) || c->expires <= now || c->dest_id != r->dest_id ||
+	    c->dest_gen != r->dest_gen)
+		return 0;
+	/* FullNAT: a client entry made anew for the same client (a SYN after
+	 * TIME_WAIT) leaves the old flow's reply entry behind; that entry is
+	 * dead unless the client's entry still names its local address and port. */
+	if (fullnat && (c->nat_sport != reply->dport || c->nat_saddr.ip4 != reply->dst.ip4)) /* NAT is IPv4 */
 		return 0;
 	return c;
 }
@@ -88,6 +94,9 @@ static __always_inline int fullnat_source(struct lvs_conn *c, const struct lvs_c
 		if (!taken || ((taken->flags & LVS_CONN_F_REPLY) && !client_entry(taken, &rk, now)))
 			return 0;
 	}
+	/* No port: the entry must not keep one it did not reserve. */
+	c->flags &= ~LVS_CONN_F_SNAT;
+	c->nat_sport = 0;
 	return -1;
 }
 
@@ -125,7 +134,10 @@ static __always_inline int forward_masq(struct xdp_md *ctx, struct packet *pkt, 
 		gs->pass++;
 		return XDP_PASS; /* the kernel answers with "time exceeded" */
 	}
-	if (t->new_conn) {
+	/* The first packet that goes on sets the flow's translation up; one that
+	 * was passed or dropped leaves it to the next (not only to a new flow's
+	 * first packet, which may be passed above). */
+	if (!(c->flags & LVS_CONN_F_NAT_READY)) {
 		if ((d->flags & LVS_DEST_F_FULLNAT) && fullnat_source(c, cfg, d, &pkt->flow, now) < 0) {
 			gs->fullnat_no_port++;
 			return XDP_DROP;
@@ -134,6 +146,7 @@ static __always_inline int forward_masq(struct xdp_md *ctx, struct packet *pkt, 
 			gs->drop_error++;
 			return XDP_DROP;
 		}
+		c->flags |= LVS_CONN_F_NAT_READY;
 	}
 	struct nat_rewrite r = {
 		.saddr = c->flags & LVS_CONN_F_SNAT ? c->nat_saddr.ip4 : pkt->flow.src.ip4,

@@ -317,5 +317,79 @@ TEST_F(FullNatTest, NoLocalAddressDropsNewFlows) {
     EXPECT_EQ(d.xdp_stats().fullnat_no_port, 1u);
 }
 
+
+// A flow's translation is set up by the first packet that goes on, not only
+// by the very first packet: one passed for its TTL leaves no half-set flow.
+TEST_F(NatTest, FirstPacketPassedForItsTtlLeavesTheFlowToTheNext) {
+    add();
+    FrameSpec dying = to_vip();
+    dying.ttl = 1;
+    ASSERT_EQ(d.run(frame(dying)).action, XDP_PASS);
+    RunResult r = d.run(frame(to_vip()));
+    ASSERT_EQ(r.action, XDP_TX);
+    EXPECT_EQ(r.out, frame(at_server(to_vip())));
+    RunResult back = d.run(frame(from_server()));
+    ASSERT_EQ(back.action, XDP_TX);
+    EXPECT_EQ(back.out, frame(at_client(from_server())));
+}
+
+TEST_F(FullNatTest, FirstPacketPassedForItsTtlLeavesTheFlowToTheNext) {
+    FrameSpec dying = to_vip();
+    dying.ttl = 1;
+    ASSERT_EQ(d.run(frame(dying)).action, XDP_PASS);
+    RunResult r = d.run(frame(to_vip()));
+    ASSERT_EQ(r.action, XDP_TX);
+    uint16_t lport = get16(r.out, 14 + 20);
+    FrameSpec expected = at_server(to_vip());
+    expected.saddr = kLaddr;
+    expected.sport = lport;
+    EXPECT_EQ(r.out, frame(expected));
+    EXPECT_EQ(d.run(frame(from_server(0x12, lport, kLaddr))).action, XDP_TX);
+}
+
+// Every local port taken: the flow is dropped, keeps no port it did not
+// reserve, and gets a free one with its next packet once ports free up.
+TEST_F(FullNatTest, NoFreePortReservesNothingAndTheNextPacketRetries) {
+    lvs_conn taken{};  // a client-side entry keyed like the reply to that port
+    auto reply_to = [](uint16_t lport) { return from_server(0x12, lport, kLaddr); };
+    for (uint32_t port = 1024; port <= 65535; ++port)
+        d.put_conn(reply_to(port), taken);
+    ASSERT_EQ(d.run(frame(to_vip())).action, XDP_DROP);
+    EXPECT_EQ(d.xdp_stats().fullnat_no_port, 1u);
+    auto c = d.conn(to_vip());
+    ASSERT_TRUE(c);
+    EXPECT_FALSE(c->flags & LVS_CONN_F_SNAT);
+    EXPECT_EQ(c->nat_sport, 0);
+
+    for (uint32_t port = 1024; port <= 65535; ++port)
+        d.forget(frame(reply_to(port)));
+    RunResult r = d.run(frame(to_vip()));
+    ASSERT_EQ(r.action, XDP_TX);
+    uint16_t lport = get16(r.out, 14 + 20);
+    FrameSpec expected = at_server(to_vip());
+    expected.saddr = kLaddr;
+    expected.sport = lport;
+    EXPECT_EQ(r.out, frame(expected));
+    EXPECT_EQ(d.run(frame(from_server(0x12, lport, kLaddr))).action, XDP_TX);
+}
+
+// A SYN after TIME_WAIT makes the client's entry anew; the old flow's reply
+// entry then names no live flow, so its local port is free again (the new
+// flow gets it back) and nothing else answers to an old port.
+TEST_F(FullNatTest, ReusedFlowTakesItsPortBackAndLeaksNone) {
+    RunResult r = d.run(frame(to_vip(0x02)));
+    ASSERT_EQ(r.action, XDP_TX);
+    uint16_t lport = get16(r.out, 14 + 20);
+    ASSERT_EQ(d.run(frame(from_server(0x12, lport, kLaddr))).action, XDP_TX);
+    d.run(frame(to_vip(0x10)));
+    d.run(frame(to_vip(0x11)));
+    d.run(frame(from_server(0x11, lport, kLaddr)));
+    ASSERT_EQ(d.conn(to_vip())->state, LVS_TCP_S_TIME_WAIT);
+
+    RunResult again = d.run(frame(to_vip(0x02)));
+    ASSERT_EQ(again.action, XDP_TX);
+    EXPECT_EQ(get16(again.out, 14 + 20), lport);
+    EXPECT_EQ(d.run(frame(from_server(0x12, lport, kLaddr))).action, XDP_TX);
+}
 }  // namespace
 }  // namespace lvs::test

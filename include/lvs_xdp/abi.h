@@ -221,6 +221,7 @@ enum lvs_tcp_state {
 #define LVS_CONN_F_SNAT 0x02  /* rewrite the source to nat_saddr:nat_sport */
 #define LVS_CONN_F_DNAT 0x04  /* rewrite the destination to nat_daddr:nat_dport */
 #define LVS_CONN_F_PERSIST 0x08 /* scheduled through a persistence template (keeps it alive) */
+#define LVS_CONN_F_NAT_READY 0x10 /* NAT client entry: its reply entry (and FullNAT local port) exist */
 
 /* lvs_conn.acct: which counter of lvs_dest_conns the entry is counted in. Whoever
  * takes an entry out (the XDP program rescheduling it, the sweep expiring it)

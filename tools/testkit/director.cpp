@@ -181,8 +181,10 @@ uint64_t Director::fill(uint32_t n, const std::function<lvs_flow_key(uint32_t)>&
                 throw std::runtime_error(std::string("filling lvs_conns failed: ") + std::strerror(errno));
         }
     }
-    return count_entries(maps_->conns.fd(), sizeof(lvs_conn));
+    return conn_entries();
 }
+
+uint64_t Director::conn_entries() const { return count_entries(maps_->conns.fd(), sizeof(lvs_conn)); }
 
 uint32_t Director::table_size_for(uint32_t n) {
     uint64_t share = (n + online_cpus().size() - 1) / online_cpus().size();

@@ -57,6 +57,8 @@ public:
     uint64_t fill(uint32_t n, const std::function<lvs_flow_key(uint32_t)>& key_of, const lvs_conn& c) const;
     // The connection table size at which fill() can hold n flows.
     static uint32_t table_size_for(uint32_t n);
+    // The entries the connection table holds now.
+    uint64_t conn_entries() const;
 
     // The XDP program's clock: jiffies, and how many make a second.
     static uint64_t now_jiffies();

@@ -1,9 +1,11 @@
 // lvs-trafgen: the traffic generator of the end-to-end benchmark
 // (tools/bench/e2e.sh, docs/benchmarks.md "End to end").
 //
-//   lvs-trafgen send --dev IF --dst-mac MAC --src A --dst VIP --dport P --seconds S [--flows N]
+//   lvs-trafgen send --dev IF --dst-mac MAC --src A --dst VIP --dport P --seconds S [--flows N] [--syn] [--sources K]
 //       sends 60-byte UDP frames (a random source port of N each) out of IF at full
-//       speed for S seconds; prints the frames sent and the rate.
+//       speed for S seconds; prints the frames sent and the rate. --syn sends
+//       TCP SYNs instead: a flood of new connections (tests/e2e/test_syn_flood.sh);
+//       --sources K spreads them over K source addresses from A up.
 //   lvs-trafgen drop --dev IF             attaches an XDP_DROP program (native)
 //   lvs-trafgen forward --dev IF --to OUT --dst-mac MAC
 //       attaches the floor forwarder to IF: every frame gets OUT's MAC as
@@ -30,6 +32,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstring>
+#include <functional>
 #include <stdexcept>
 #include <string>
 
@@ -86,6 +89,8 @@ struct SendOptions {
     uint32_t batch = 64;
     uint32_t repeat = 1u << 16;
     uint32_t flows = 32768;
+    bool syn = false;
+    uint32_t sources = 1;
 };
 
 int send(const SendOptions& o)
@@ -96,13 +101,14 @@ int send(const SendOptions& o)
     spec.dst_mac = parse_mac(o.dst_mac);
     spec.saddr = o.src;
     spec.daddr = o.dst;
-    spec.proto = 17;
+    spec.proto = o.syn ? 6 : 17;
+    spec.tcp_flags = 0x02;  // SYN
     spec.sport = 1024;
     spec.dport = o.dport;
-    spec.payload = std::string(18, 'x');  // 42 bytes of headers + 18: a 60-byte frame (64 with the FCS)
+    spec.payload = std::string(o.syn ? 6 : 18, 'x');  // 42 (UDP) or 54 (TCP) bytes of headers: 60 bytes (64 with the FCS)
     lvs::testkit::Bytes frame = lvs::testkit::frame(spec);
 
-    int prog = lvs::trafgen::load_sender(frame, o.flows);
+    int prog = lvs::trafgen::load_sender(frame, o.flows, o.sources);
     xdp_md ctx{};
     ctx.data_end = uint32_t(frame.size());
     ctx.ingress_ifindex = uint32_t(ifindex);
@@ -124,35 +130,47 @@ int send(const SendOptions& o)
     }
     close(prog);
     double secs = std::chrono::duration<double>(now - start).count();
-    std::printf("sent %llu frames in %.2f s: %.0f pps (%zu-byte UDP to %s:%u from %s, %u source ports, out of %s)\n",
-                (unsigned long long)sent, secs, double(sent) / secs, frame.size(), o.dst.c_str(), unsigned(o.dport),
+    std::printf("sent %llu frames in %.2f s: %.0f pps (%zu-byte %s to %s:%u from %s, %u source ports, out of %s)\n",
+                (unsigned long long)sent, secs, double(sent) / secs, frame.size(), o.syn ? "TCP SYN" : "UDP",
+                o.dst.c_str(), unsigned(o.dport),
                 o.src.c_str(), unsigned(o.flows), o.dev.c_str());
     return 0;
+}
+
+// A CLI11 check: a power of two from 1 to max.
+std::function<std::string(const std::string&)> power_of_two_up_to(unsigned long max)
+{
+    return [max](const std::string& v) {
+        unsigned long n = std::stoul(v);
+        return n >= 1 && n <= max && (n & (n - 1)) == 0 ? "" : "a power of two from 1 to " + std::to_string(max);
+    };
 }
 
 }  // namespace
 
 int main(int argc, char** argv)
 {
-    CLI::App app{"lvs-trafgen: UDP flood with BPF_PROG_TEST_RUN live frames, and the XDP helpers of tools/bench/e2e.sh"};
+    CLI::App app{"lvs-trafgen: UDP or TCP SYN flood with BPF_PROG_TEST_RUN live frames, and the XDP helpers of tools/bench/e2e.sh"};
     app.require_subcommand(1);
 
     SendOptions so;
-    auto* send_cmd = app.add_subcommand("send", "send UDP frames out of an interface at full speed");
+    auto* send_cmd = app.add_subcommand("send", "send UDP frames (or TCP SYNs) out of an interface at full speed");
     send_cmd->add_option("--dev", so.dev, "interface to send from")->required();
     send_cmd->add_option("--dst-mac", so.dst_mac, "destination MAC (the director's interface)")->required();
     send_cmd->add_option("--src", so.src, "source IPv4 address")->required();
     send_cmd->add_option("--dst", so.dst, "destination IPv4 address (the VIP)")->required();
-    send_cmd->add_option("--dport", so.dport, "destination UDP port")->capture_default_str();
+    send_cmd->add_option("--dport", so.dport, "destination port")->capture_default_str();
     send_cmd->add_option("--seconds", so.seconds, "how long to send")->capture_default_str();
     send_cmd->add_option("--batch", so.batch, "frames per batch of the live test run (max 256)")->capture_default_str();
     send_cmd->add_option("--flows", so.flows, "source ports used (1024 + random % N), a power of two")
-        ->check([](const std::string& v) {
-            unsigned long n = std::stoul(v);
-            return n >= 1 && n <= 32768 && (n & (n - 1)) == 0 ? "" : "a power of two from 1 to 32768";
-        })
+        ->check(power_of_two_up_to(32768))
         ->capture_default_str();
     send_cmd->add_option("--repeat", so.repeat, "frames per BPF_PROG_TEST_RUN call")->capture_default_str();
+    send_cmd->add_flag("--syn", so.syn, "TCP SYNs instead of UDP (their checksum is right for one port only)");
+    send_cmd->add_option("--sources", so.sources,
+                         "source addresses used (--src + random % N, a power of two)")
+        ->check(power_of_two_up_to(65536))
+        ->capture_default_str();
 
     std::string drop_dev;
     auto* drop_cmd = app.add_subcommand("drop", "attach an XDP_DROP program (native mode)");

@@ -29,6 +29,11 @@ bpf_insn add_imm(uint8_t dst, int32_t imm) { return ins(BPF_ALU64 | BPF_ADD | BP
 bpf_insn and_imm(uint8_t dst, int32_t imm) { return ins(BPF_ALU64 | BPF_AND | BPF_K, dst, 0, 0, imm); }
 bpf_insn ldx_w(uint8_t dst, uint8_t src, int16_t off) { return ins(BPF_LDX | BPF_MEM | BPF_W, dst, src, off, 0); }
 bpf_insn stx_h(uint8_t dst, uint8_t src, int16_t off) { return ins(BPF_STX | BPF_MEM | BPF_H, dst, src, off, 0); }
+bpf_insn stx_w(uint8_t dst, uint8_t src, int16_t off) { return ins(BPF_STX | BPF_MEM | BPF_W, dst, src, off, 0); }
+bpf_insn add_reg(uint8_t dst, uint8_t src) { return ins(BPF_ALU64 | BPF_ADD | BPF_X, dst, src, 0, 0); }
+bpf_insn rsh_imm(uint8_t dst, int32_t imm) { return ins(BPF_ALU64 | BPF_RSH | BPF_K, dst, 0, 0, imm); }
+bpf_insn xor_imm(uint8_t dst, int32_t imm) { return ins(BPF_ALU64 | BPF_XOR | BPF_K, dst, 0, 0, imm); }
+bpf_insn to_be(uint8_t dst, int32_t bits) { return ins(BPF_ALU | BPF_END | BPF_TO_BE, dst, 0, 0, bits); }
 bpf_insn st_h(uint8_t dst, int16_t off, int32_t imm) { return ins(BPF_ST | BPF_MEM | BPF_H, dst, 0, off, imm); }
 bpf_insn st_w(uint8_t dst, int16_t off, int32_t imm) { return ins(BPF_ST | BPF_MEM | BPF_W, dst, 0, off, imm); }
 bpf_insn jgt_reg(uint8_t dst, uint8_t src, int16_t off) { return ins(BPF_JMP | BPF_JGT | BPF_X, dst, src, off, 0); }
@@ -41,6 +46,20 @@ int32_t le32(const uint8_t* p) { return int32_t(p[0] | p[1] << 8 | p[2] << 16 | 
 int32_t le16(const uint8_t* p) { return p[0] | p[1] << 8; }
 
 // Offsets in an Ethernet + IPv4 (no options) + UDP frame.
+constexpr size_t kIpProto = 14 + 9;
+constexpr int16_t kIpCsum = 14 + 10;
+constexpr int16_t kIpSaddr = 14 + 12;
+
+// The folded ones'-complement sum of the template's IP header, checksum field
+// left out.
+uint32_t ip_header_sum(const std::vector<uint8_t>& frame)
+{
+    uint32_t sum = 0;
+    for (int at = 14; at < 14 + 20; at += 2)
+        if (at != kIpCsum) sum += uint32_t(frame[at]) << 8 | frame[at + 1];
+    while (sum >> 16) sum = (sum & 0xffff) + (sum >> 16);
+    return sum;
+}
 constexpr int16_t kUdpSport = 14 + 20;
 constexpr int16_t kUdpCsum = 14 + 20 + 6;
 
@@ -58,7 +77,7 @@ int load(const char* name, const std::vector<bpf_insn>& prog)
 
 }  // namespace
 
-int load_sender(const std::vector<uint8_t>& frame, uint32_t flows)
+int load_sender(const std::vector<uint8_t>& frame, uint32_t flows, uint32_t sources)
 {
     // The whole frame is written back from immediates on every run: with live
     // frames the kernel recycles the pages and only resets the data pointers,
@@ -67,25 +86,48 @@ int load_sender(const std::vector<uint8_t>& frame, uint32_t flows)
     // otherwise overwrite the next frame's Ethernet header.
     // Then a random source port out of `flows` (1024 + random % flows, flows a
     // power of two: every flow sent about equally often), the UDP checksum 0
-    // (none, which IPv4 allows), XDP_TX.
+    // (none, which IPv4 allows), XDP_TX. A TCP template keeps its checksum,
+    // right for the template's port only: receivers drop the other segments.
+    // With sources > 1 the source address varies too (the IP header checksum
+    // follows it; the TCP checksum does not).
     std::vector<bpf_insn> p{
         mov_reg(6, 1),                     // r6 = ctx (r1 dies in the call)
         call(BPF_FUNC_get_prandom_u32),    // r0 = random
         mov_reg(7, 0),
         and_imm(7, int32_t(flows - 1)),
         add_imm(7, 1024),
+    };
+    // With several sources, r8 = the template's source address + random %
+    // sources and r9 = the IP header checksum that goes with it, both in
+    // network order. The offset only adds to the address's low 16-bit word
+    // (checked), so the header's sum grows by the offset alone.
+    if (sources > 1) {
+        uint32_t base = uint32_t(frame[kIpSaddr]) << 24 | frame[kIpSaddr + 1] << 16 | frame[kIpSaddr + 2] << 8 |
+                        frame[kIpSaddr + 3];
+        if ((base & 0xffff) + sources > 0x10000)
+            throw std::runtime_error("the source addresses must not carry past the low 16 bits of the first one");
+        p.insert(p.end(), {call(BPF_FUNC_get_prandom_u32), mov_reg(8, 0), and_imm(8, int32_t(sources - 1)),
+                           mov_imm(9, int32_t(ip_header_sum(frame))), add_reg(9, 8), mov_reg(1, 9), rsh_imm(1, 16),
+                           and_imm(9, 0xffff), add_reg(9, 1), xor_imm(9, 0xffff), to_be(9, 16),
+                           add_imm(8, int32_t(base)), to_be(8, 32)});
+    }
+    p.insert(p.end(), {
         ldx_w(2, 6, offsetof(xdp_md, data)),
         ldx_w(3, 6, offsetof(xdp_md, data_end)),
         mov_reg(4, 2),
         add_imm(4, int32_t(frame.size())),
-    };
+    });
     std::vector<bpf_insn> body;
     size_t at = 0;
     for (; at + 4 <= frame.size(); at += 4) body.push_back(st_w(2, int16_t(at), le32(&frame[at])));
     for (; at + 2 <= frame.size(); at += 2) body.push_back(st_h(2, int16_t(at), le16(&frame[at])));
     for (; at < frame.size(); at++) body.push_back(ins(BPF_ST | BPF_MEM | BPF_B, 2, 0, int16_t(at), frame[at]));
-    body.push_back(stx_h(2, 7, kUdpSport));
-    body.push_back(st_h(2, kUdpCsum, 0));
+    body.push_back(stx_h(2, 7, kUdpSport));  // TCP's source port sits there too
+    if (frame[kIpProto] == 17) body.push_back(st_h(2, kUdpCsum, 0));
+    if (sources > 1) {
+        body.push_back(stx_w(2, 8, kIpSaddr));
+        body.push_back(stx_h(2, 9, kIpCsum));
+    }
     // Frame shorter than the template (never, data_end is ours): XDP_TX as is.
     p.push_back(jgt_reg(4, 3, int16_t(body.size())));
     p.insert(p.end(), body.begin(), body.end());
