@@ -21,4 +21,10 @@ static __always_inline int conn_insert(const struct lvs_flow_key *k, const struc
 	return bpf_map_update_elem(&lvs_conns, k, c, BPF_ANY);
 }
 
+/* Removes the entry of flow k (absent already: nothing to do). */
+static __always_inline void conn_delete(const struct lvs_flow_key *k)
+{
+	bpf_map_delete_elem(&lvs_conns, k);
+}
+
 #endif

@@ -29,11 +29,40 @@ static __always_inline struct lvs_dest *conn_dest(const struct lvs_conn *c, __u6
 	return live_dest(c->dest_id, c->dest_gen, c->svc_id);
 }
 
-/* A client reusing its port for a new connection (a SYN onto an entry in
- * TIME_WAIT) gets a new scheduling decision, as IPVS's conn_reuse_mode 1. */
-static __always_inline int conn_reused(const struct lvs_conn *c, const struct packet *pkt)
+/* A packet of a live connection whose server was removed (conn_dest gave
+ * none, the entry has not expired), as IPVS's ip_vs_in_hook treats a
+ * connection whose dest is no longer available: with expire_nodest_conn the
+ * connection is expired now (taken out of its counter once, its entry
+ * deleted) and the packet goes on to be scheduled as a new flow's, as IPVS
+ * does without conntrack; returns 0. By default the packet is dropped and the
+ * entry left to expire on its own (a server added back under a new slot does
+ * not get it back, as it would in IPVS: see README "Deviations"); returns 1.
+ * c must not be touched after a 0: its memory may already hold another flow. */
+static __always_inline int nodest_conn_drop(struct lvs_conn *c, const struct lvs_flow_key *key,
+					    const struct lvs_config *cfg)
 {
-	return pkt->tcp_syn_only && c->state == LVS_TCP_S_TIME_WAIT;
+	if (!(cfg->flags & LVS_CFG_F_EXPIRE_NODEST))
+		return 1;
+	acct_unbind(c);
+	conn_delete(key);
+	return 0;
+}
+
+/* A client opening a new connection (a SYN) on the key of an existing entry
+ * gets a new scheduling decision when the entry is in TIME_WAIT (IPVS's
+ * conn_reuse_mode 1) and, with expire_nodest_conn, when its server has weight
+ * 0 and no persistence template placed it (IPVS's ip_vs_in_hook). */
+static __always_inline int conn_reused(const struct lvs_conn *c, const struct packet *pkt,
+				       const struct lvs_config *cfg)
+{
+	if (!pkt->tcp_syn_only)
+		return 0;
+	if (c->state == LVS_TCP_S_TIME_WAIT)
+		return 1;
+	if (!(cfg->flags & LVS_CFG_F_EXPIRE_NODEST) || (c->flags & LVS_CONN_F_PERSIST))
+		return 0;
+	struct lvs_dest *d = same_dest(c->dest_id, c->dest_gen);
+	return d && d->weight == 0;
 }
 
 /* Schedules a new flow (or one whose entry is dead, already taken out of its

@@ -219,10 +219,20 @@ static __always_inline int handle(struct xdp_md *ctx, struct packet *pkt, struct
 		int action = nat_reply(ctx, pkt, c, cfg, gs, now);
 		if (action >= 0)
 			return action;
-	} else if (c && to_service && !conn_reused(c, pkt) && (t.dest = conn_dest(c, now))) {
-		t.conn = c;
-		t.dest_id = c->dest_id;
-		return forward(ctx, pkt, &t, cfg, gs, now);
+	} else if (c && to_service && !conn_reused(c, pkt, cfg)) {
+		if ((t.dest = conn_dest(c, now))) {
+			t.conn = c;
+			t.dest_id = c->dest_id;
+			return forward(ctx, pkt, &t, cfg, gs, now);
+		}
+		if (c->expires > now) { /* live, but its server was removed */
+			if (nodest_conn_drop(c, &pkt->flow, cfg)) {
+				gs->nodest_drop++;
+				return XDP_DROP;
+			}
+			gs->resched++;
+			c = 0; /* expired and deleted */
+		}
 	}
 
 	struct lvs_svc *svc = to_service ? find_service(&pkt->flow, cfg) : 0;

@@ -121,20 +121,6 @@ TEST_F(DrTest, WeightZeroTakesNoNewFlowsButKeepsItsOwn) {
     EXPECT_EQ(send_from_port(4001, 0x10), "rs2");
 }
 
-TEST_F(DrTest, FlowOfARemovedServerIsRescheduled) {
-    add_service("rr", {{"10.1.0.12", 1}, {"10.1.0.11", 1}});  // rr takes the newest first: rs1
-    ASSERT_EQ(send_from_port(5000), "rs1");
-    ASSERT_EQ(send_from_port(5001), "rs2");
-    d.ipvsadm("-d -t 10.1.0.100:80 -r 10.1.0.12:80");
-    // rs3 takes the slot rs2 had; the flow still naming that slot must not follow
-    // it there blindly: it is rescheduled (rs3 at weight 0 takes no new flows).
-    add_server("10.1.0.13", 0);
-    EXPECT_EQ(send_from_port(5001, 0x10), "rs1");
-    EXPECT_EQ(d.xdp_stats().resched, 1u);
-    EXPECT_EQ(send_from_port(5001, 0x10), "rs1");
-    EXPECT_EQ(d.xdp_stats().resched, 1u);
-}
-
 TEST_F(DrTest, SynReusingAPortInTimeWaitIsScheduledAnew) {
     add_service("rr", {{"10.1.0.12", 1}, {"10.1.0.11", 1}});  // rr takes the newest first: rs1
     ASSERT_EQ(send_from_port(5500), "rs1");

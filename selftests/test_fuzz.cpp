@@ -739,7 +739,8 @@ struct Moved {
 Moved moved(const lvs_xdp_stats& before, const lvs_xdp_stats& after) {
     return {after.rx - before.rx, after.pass - before.pass, after.tx - before.tx, after.redirect - before.redirect,
             (after.no_dest - before.no_dest) + (after.fullnat_no_port - before.fullnat_no_port) +
-                (after.drop_error - before.drop_error) + (after.icmp_bad_mtu - before.icmp_bad_mtu)};
+                (after.drop_error - before.drop_error) + (after.icmp_bad_mtu - before.icmp_bad_mtu) +
+                (after.nodest_drop - before.nodest_drop)};
 }
 
 // The counters of one frame: rx by one, and the action's own counter by one.
@@ -809,7 +810,8 @@ TEST(Fuzz, MillionFramesKeepTheForwardingRulesAndTheCounters) {
     EXPECT_EQ(met, kRules - kOptionalRules.size());
     const lvs_xdp_stats s = d.xdp_stats();
     EXPECT_EQ(s.rx, frames);
-    EXPECT_EQ(s.rx, s.pass + s.tx + s.redirect + s.no_dest + s.fullnat_no_port + s.drop_error + s.icmp_bad_mtu);
+    EXPECT_EQ(s.rx, s.pass + s.tx + s.redirect + s.no_dest + s.fullnat_no_port + s.drop_error + s.icmp_bad_mtu +
+              s.nodest_drop);
 }
 
 // Every cut of a frame for each service, byte by byte, is a frame whose

@@ -54,7 +54,8 @@ Bytes icmp_about(const FrameSpec& answered, uint8_t type, uint8_t code, uint16_t
 
 // Every frame counted once: forwarded, passed or dropped.
 void expect_counted_once(const lvs_xdp_stats& s) {
-    EXPECT_EQ(s.rx, s.pass + s.tx + s.redirect + s.no_dest + s.fullnat_no_port + s.drop_error + s.icmp_bad_mtu);
+    EXPECT_EQ(s.rx, s.pass + s.tx + s.redirect + s.no_dest + s.fullnat_no_port + s.drop_error + s.icmp_bad_mtu +
+              s.nodest_drop);
 }
 
 class IcmpFwdTest : public ::testing::Test {

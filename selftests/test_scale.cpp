@@ -16,19 +16,14 @@ namespace {
 constexpr int kServices = 1000;
 constexpr int kServers = 100;
 
-std::string addr(uint32_t host_order) {
-    in_addr a{htonl(host_order)};
-    return inet_ntoa(a);
-}
-
-std::string vip(int s) { return addr(0x0a040000 + s + 1) + ":80"; }  // 10.4.0.1 ...
+std::string vip(int s) { return ip4_text(0x0a040000 + s + 1) + ":80"; }  // 10.4.0.1 ...
 
 std::string rules() {
     std::string r;
     for (int s = 0; s < kServices; ++s) {
         r += "-A -t " + vip(s) + " -s mh\n";  // mh: the biggest table, 4,093 slots each
         for (int d = 0; d < kServers; ++d)
-            r += "-a -t " + vip(s) + " -r " + addr(0x0a100000 + s * kServers + d + 1) + ":80 -g -w 1\n";
+            r += "-a -t " + vip(s) + " -r " + ip4_text(0x0a100000 + s * kServers + d + 1) + ":80 -g -w 1\n";
     }
     return r;
 }

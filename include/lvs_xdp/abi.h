@@ -356,14 +356,25 @@ struct lvs_xdp_stats {
 	__u64 frag_first;  /* first fragments forwarded; their datagram's later fragments follow */
 	__u64 frag_fwd;    /* later fragments forwarded after their first fragment */
 	__u64 frag_pass;   /* passed: later fragments of no datagram whose first was forwarded */
+	__u64 nodest_drop; /* dropped: a live connection's server was removed and
+			    * expire_nodest_conn is 0 (IPVS's default) */
 };
 /* Every frame is counted once in pass, tx, redirect, no_dest, fullnat_no_port,
- * drop_error or icmp_bad_mtu; the others are details of those. */
+ * drop_error, icmp_bad_mtu or nodest_drop; the others are details of those. */
 
 /* lvs_config: array of one, settings of the attach that the loader needs when it
  * fills destinations. */
 #define LVS_CFG_F_NAT 0x1   /* some server is NAT: look for replies in lvs_conns */
 #define LVS_CFG_F_PORT0 0x2 /* some service has port 0 (all ports): look for it on a miss */
+/* IPVS's net.ipv4.vs.expire_nodest_conn (`lvs-xdp sysctl`): a packet of a live
+ * connection whose server was removed expires the connection and is scheduled
+ * anew (without it the packet is dropped until the connection expires), and a
+ * SYN onto a connection whose server has weight 0 is scheduled anew. */
+#define LVS_CFG_F_EXPIRE_NODEST 0x4
+/* Set by the loader before it starts writing a configuration and cleared when
+ * it is done: still set, an update was interrupted (killed) and the next one
+ * repairs what it left (loader/store/repair.cpp). The XDP program ignores it. */
+#define LVS_CFG_F_COMMIT_OPEN 0x8
 
 struct lvs_config {
 	struct lvs_addr tun_src; /* --tun-src; all zero: the egress interface's address */

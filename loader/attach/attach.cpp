@@ -148,7 +148,10 @@ void find_attached(int ifindex, Attached& a) {
 // --tun-src: stored for the store, which re-resolves the tunnel servers with it.
 void set_tun_src(const std::string& pin_dir, const Addr& src) {
     Maps maps = Maps::open(pin_dir);
-    ArrayMap<lvs_config>(maps.config).put(0, lvs_config{.tun_src = src.to_abi()});
+    ArrayMap<lvs_config> config(maps.config);
+    lvs_config c = config.get(0);  // the other settings (timeouts, sysctls) stay
+    c.tun_src = src.to_abi();
+    config.put(0, c);
     Store store(maps);
     Config cfg = store.load();
     store.commit(cfg, cfg);
@@ -252,7 +255,8 @@ std::string status(const std::string& pin_dir) {
         << "ICMP errors about DR/TUN flows: " << x.icmp_fwd << " forwarded to the server, " << x.icmp_bad_mtu
         << " with an MTU below 576 (dropped)\n"
         << "fragments: " << x.frag_first << " first fragments forwarded, " << x.frag_fwd
-        << " later fragments followed them, " << x.frag_pass << " later fragments of no forwarded datagram (passed)\n";
+        << " later fragments followed them, " << x.frag_pass << " later fragments of no forwarded datagram (passed)\n"
+        << "removed servers: " << x.nodest_drop << " packets of their connections (dropped)\n";
     return out.str();
 }
 

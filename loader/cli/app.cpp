@@ -22,11 +22,13 @@
 #include "maps/pinned_maps.h"
 #include "realserver/realserver.h"
 #include "store/laddrs.h"
+#include "store/settings.h"
+#include "store/sysctls.h"
 
 namespace lvs {
 namespace {
 
-const std::vector<std::string> kSubcommands = {"attach", "detach", "status", "realserver", "laddr", "daemon"};
+const std::vector<std::string> kSubcommands = {"attach", "detach", "status", "realserver", "laddr", "daemon", "sysctl"};
 
 void require_root() {
     if (geteuid() != 0)
@@ -67,6 +69,34 @@ void run_laddr(LaddrOp op, const std::vector<std::string>& texts, const std::str
     else
         for (const Addr& a : local_addresses(maps))
             std::cout << a.str() << "\n";
+}
+
+// sysctl(8)'s way with IPVS's net.ipv4.vs settings: no argument lists them,
+// NAME shows one, NAME=VALUE sets it. Every argument is checked before any
+// is written, and the settings change in one write.
+void run_sysctl(const std::vector<std::string>& texts, const std::string& pin_dir) {
+    std::vector<std::string> names;
+    std::vector<SysctlSetting> changes;
+    for (const std::string& t : texts) {
+        if (t.find('=') == std::string::npos) {
+            names.push_back(sysctl_name(t));
+            continue;
+        }
+        changes.push_back(parse_sysctl_assignment(t));
+        names.push_back(changes.back().name);
+    }
+    if (texts.empty())
+        names = sysctl_names();
+    Maps maps = Maps::open(pin_dir);
+    PinDirLock lock(pin_dir);
+    lvs_config c = read_settings(maps);
+    if (!changes.empty()) {
+        for (const SysctlSetting& s : changes)
+            set_sysctl(c, s);
+        write_settings(maps, c);
+    }
+    for (const std::string& n : names)
+        std::cout << sysctl_line(c, n) << "\n";
 }
 
 int run_subcommand(std::vector<std::string> args, const std::string& pin_dir) {
@@ -139,6 +169,12 @@ int run_subcommand(std::vector<std::string> args, const std::string& pin_dir) {
     daemon_cmd->add_option("--metrics", daemon_opts.metrics,
                            "serve Prometheus metrics on http://ADDRESS:PORT/metrics (e.g. 127.0.0.1:9177)");
 
+    std::vector<std::string> sysctl_args;
+    auto* sysctl_cmd = app.add_subcommand("sysctl", "IPVS's net.ipv4.vs settings: list them, show NAME, or set "
+                                                    "NAME=VALUE (expire_nodest_conn, lblc_expiration, "
+                                                    "lblcr_expiration); kept in the pinned maps");
+    sysctl_cmd->add_option("setting", sysctl_args, "NAME or NAME=VALUE (NAME with or without net.ipv4.vs.)");
+
     std::vector<std::string> argv_rev(args.rbegin(), args.rend());
     try {
         app.parse(argv_rev);
@@ -172,6 +208,8 @@ int run_subcommand(std::vector<std::string> args, const std::string& pin_dir) {
     } else if (laddr->parsed()) {
         run_laddr(laddr_add->parsed() ? LaddrOp::Add : laddr_del->parsed() ? LaddrOp::Del : LaddrOp::List,
                   laddr_args, pin_dir);
+    } else if (sysctl_cmd->parsed()) {
+        run_sysctl(sysctl_args, pin_dir);
     } else if (rs_list->parsed()) {
         std::cout << realserver_status() << "\n";
     }

@@ -38,6 +38,26 @@ void warn_fullnat_without_local_addresses(const Maps& maps, const Config& cfg) {
             }
 }
 
+// A command killed while it wrote the maps leaves them half-changed; the next
+// one repairs them before it reads them (Store::repair). Hold the lock.
+void repair_if_interrupted(const Store& store) {
+    if (!store.interrupted())
+        return;
+    spdlog::warn("an earlier update of the maps was interrupted; repairing");
+    store.repair();
+}
+
+// The same for commands that read without the lock: the lock is taken only
+// when a repair looks needed, and the check made again under it (the marker
+// may have been a commit still running).
+void repair_before_reading(const Maps& maps, const std::string& pin_dir) {
+    Store store(maps);
+    if (!store.interrupted())
+        return;
+    PinDirLock lock(pin_dir);
+    repair_if_interrupted(store);
+}
+
 // Runs change on a copy of the configuration and commits the result; a change
 // that throws leaves the maps as they were.
 template <class F>
@@ -45,6 +65,7 @@ void change_config(const std::string& pin_dir, F&& change) {
     Maps maps = Maps::open(pin_dir);
     PinDirLock lock(pin_dir);
     Store store(maps);
+    repair_if_interrupted(store);
     Config before = store.load();
     Config after = before;
     change(after);
@@ -80,6 +101,7 @@ void zero_counters(const std::string& pin_dir, const std::optional<Service>& onl
 
 void list(const Command& cmd, const std::string& pin_dir) {
     Maps maps = Maps::open(pin_dir);
+    repair_before_reading(maps, pin_dir);
     // What IPVS's timers would have removed by now is gone before anything
     // is counted or shown, so the listing is exact without a daemon.
     sweep_expired(maps);
@@ -132,6 +154,7 @@ void run_ipvsadm(const Command& cmd, const std::string& pin_dir) {
         return;
     case Action::Save: {
         Maps maps = Maps::open(pin_dir);
+        repair_before_reading(maps, pin_dir);
         std::cout << format_save(Store(maps).load(), cmd.list.numeric);
         return;
     }

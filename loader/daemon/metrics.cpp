@@ -117,6 +117,8 @@ const XdpCounter kXdpCounters[] = {
     {"lvs_xdp_frag_fwd_total", "later fragments forwarded after their first fragment", &lvs_xdp_stats::frag_fwd},
     {"lvs_xdp_frag_pass_total", "later fragments of no forwarded datagram handed to the kernel",
      &lvs_xdp_stats::frag_pass},
+    {"lvs_xdp_nodest_drop_total", "packets of connections whose server was removed dropped (expire_nodest_conn 0)",
+     &lvs_xdp_stats::nodest_drop},
 };
 
 }  // namespace

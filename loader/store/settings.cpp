@@ -49,6 +49,10 @@ lvs_config read_settings(const Maps& maps) {
     return ArrayMap<lvs_config>(maps.config).get(0);
 }
 
+void write_settings(const Maps& maps, const lvs_config& c) {
+    ArrayMap<lvs_config>(maps.config).put(0, c);
+}
+
 void record_hz(const Maps& maps, unsigned config_hz) {
     ArrayMap<lvs_config> config(maps.config);
     lvs_config c = config.get(0);

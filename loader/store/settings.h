@@ -30,6 +30,9 @@ void set_timeouts(const Maps& maps, uint32_t tcp, uint32_t tcpfin, uint32_t udp)
 // lvs_config as the maps hold it: the timeouts -L --timeout shows, the flags.
 lvs_config read_settings(const Maps& maps);
 
+// Writes c back as lvs_config (hold the pin-dir lock).
+void write_settings(const Maps& maps, const lvs_config& c);
+
 // Records the kernel's HZ as the loaded program sees it (0: unknown, where the
 // program assumes 250), so expiries in jiffies can be shown in seconds.
 void record_hz(const Maps& maps, unsigned config_hz);

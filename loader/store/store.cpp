@@ -148,7 +148,9 @@ Config Store::load() const {
     }
     for (auto& [id, svc] : by_id) {
         auto& list = dests_of[id];
-        std::sort(list.begin(), list.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+        // By id within one position: an interrupted commit may leave two servers at one.
+        std::sort(list.begin(), list.end(),
+                  [](const auto& a, const auto& b) { return std::tie(a.first, a.second.id) < std::tie(b.first, b.second.id); });
         for (auto& [order, d] : list)
             svc.dests.push_back(d);
         cfg.services().push_back(std::move(svc));
@@ -156,7 +158,20 @@ Config Store::load() const {
     return cfg;
 }
 
-void Store::commit(const Config& before, const Config& after) const {
+bool Store::interrupted() const { return read_settings(maps_).flags & LVS_CFG_F_COMMIT_OPEN; }
+
+void Store::set_commit_open(bool open) const {
+    lvs_config c = read_settings(maps_);
+    c.flags = open ? c.flags | LVS_CFG_F_COMMIT_OPEN : c.flags & ~LVS_CFG_F_COMMIT_OPEN;
+    write_settings(maps_, c);
+}
+
+void Store::repair() const {
+    const Config now = load();  // servers of no service are left out, so cleared
+    commit(now, now, true);
+}
+
+void Store::commit(const Config& before, const Config& after, bool verify_tables) const {
     HashMap<lvs_svc_key, lvs_svc> services(maps_.services);
     ArrayMap<lvs_dest> dest_map(maps_.dests);
     ArrayMap<uint32_t> tables(maps_.sched_table);
@@ -235,7 +250,11 @@ void Store::commit(const Config& before, const Config& after) const {
                   .netmask = svc.netmask};
         std::vector<uint32_t> table = table_of(svc, ids);
         auto old_entry = services.get(svc_key_of(svc.key));
-        if (old && old_entry && table_of(*old, ids_of(*old)) == table) {
+        const auto kept_table = [&] {
+            return verify_tables ? tables.get_range(old_entry->table_off, old_entry->table_len)
+                                 : table_of(*old, ids_of(*old));
+        };
+        if (old && old_entry && kept_table() == table) {
             v.table_off = old_entry->table_off;
             v.table_len = old_entry->table_len;
         } else if (!table.empty()) {
@@ -268,6 +287,9 @@ void Store::commit(const Config& before, const Config& after) const {
     resolve_l2(fresh, tun_src);
     resolve_l2(stale, tun_src, std::chrono::milliseconds(0));
 
+    // Until here only free space was written (new ids' counters, new table
+    // slices no service names yet); from here on a kill leaves a mix.
+    set_commit_open(true);
     // Servers first: the tables and services written next point at them.
     for (uint32_t id = 0; id < dests.size(); ++id)
         if (configured[id] && !same_bytes(dests[id], original[id]))
@@ -298,6 +320,7 @@ void Store::commit(const Config& before, const Config& after) const {
     for (uint32_t id = 0; id < original.size(); ++id)
         if ((original[id].flags & LVS_DEST_F_IN_USE) && !configured[id])
             dest_map.put(id, lvs_dest{.gen = original[id].gen});
+    set_commit_open(false);
 }
 
 }  // namespace lvs

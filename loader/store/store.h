@@ -18,9 +18,27 @@ public:
     // Services and servers that stay keep their ids (and so their counters and
     // connections); new ones get free ids. Order of writes: servers, tables, then
     // services, then removals, so a packet never meets a half-written service.
-    void commit(const Config& before, const Config& after) const;
+    // The writes are bracketed by LVS_CFG_F_COMMIT_OPEN, so a commit killed
+    // half-way is seen by the next command (interrupted()).
+    void commit(const Config& before, const Config& after) const { commit(before, after, false); }
+
+    // Whether a commit was killed before it finished (hold the pin-dir lock,
+    // or a running commit looks interrupted).
+    bool interrupted() const;
+    // Makes the maps consistent after an interrupted commit: a server belongs
+    // to the service its entry names (what load() shows) or, naming none, is
+    // cleared; every service's table is rewritten where the map's differs
+    // from its servers'; the VIP filter and the flags hold the services there
+    // are. Each service thus has the old or the new configuration of the
+    // interrupted command, never half. Hold the pin-dir lock.
+    void repair() const;
 
 private:
+    // verify_tables: compare each kept service's table with the map's slice,
+    // not with the table its old configuration gives (repair).
+    void commit(const Config& before, const Config& after, bool verify_tables) const;
+    void set_commit_open(bool open) const;
+
     const Maps& maps_;
 };
 

@@ -96,8 +96,13 @@ SweepResult sweep_expired(const Maps& maps) {
     DestConns counters(maps.dest_conns);
     SweepResult r;
 
-    for (const lvs_conn& c : remove_all_expired<lvs_flow_key, lvs_conn>(
-             maps.conns, [&](const lvs_conn& c) { return c.expires <= now; })) {
+    // expire_nodest_conn: IPVS's ip_vs_expire_nodest_conn_flush ends the
+    // connections of a removed server at once; so do the sweeps after its -d.
+    const bool expire_nodest = cfg.flags & LVS_CFG_F_EXPIRE_NODEST;
+    auto conn_ended = [&](const lvs_conn& c) {
+        return c.expires <= now || (expire_nodest && !dests.current(c.dest_id, c.dest_gen));
+    };
+    for (const lvs_conn& c : remove_all_expired<lvs_flow_key, lvs_conn>(maps.conns, conn_ended)) {
         if (c.flags & LVS_CONN_F_REPLY) {  // not counted: its client entry is
             ++r.replies;
             continue;

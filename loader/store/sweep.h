@@ -31,7 +31,9 @@ struct SweepResult {
 // templates past their expiry, lblc/lblcr entries unused for longer than
 // lvs_config's lblc_expiration / lblcr_expiration. A removed entry that was
 // counted (acct) on a server still in its slot (same gen) is taken out of that
-// server's counter; one whose server was removed is just deleted.
+// server's counter; one whose server was removed is just deleted. With
+// expire_nodest_conn (LVS_CFG_F_EXPIRE_NODEST) the entries of removed servers
+// are removed too, expired or not.
 SweepResult sweep_expired(const Maps& maps);
 
 }  // namespace lvs

@@ -149,6 +149,9 @@ lvs_xdp_frag_fwd_total 0
 # HELP lvs_xdp_frag_pass_total later fragments of no forwarded datagram handed to the kernel
 # TYPE lvs_xdp_frag_pass_total counter
 lvs_xdp_frag_pass_total 0
+# HELP lvs_xdp_nodest_drop_total packets of connections whose server was removed dropped (expire_nodest_conn 0)
+# TYPE lvs_xdp_nodest_drop_total counter
+lvs_xdp_nodest_drop_total 0
 )";
 
 TEST(Metrics, GoldenText) { EXPECT_EQ(render_metrics(one_service()), kGolden); }
@@ -176,8 +179,8 @@ TEST(Metrics, FamiliesStayTogetherAcrossServices) {
             ++samples;
         }
     }
-    // 10 service families x 2 services, 14 server families x 3 servers, 18 XDP counters.
-    EXPECT_EQ(samples, 20 + 42 + 18);
+    // 10 service families x 2 services, 14 server families x 3 servers, 19 XDP counters.
+    EXPECT_EQ(samples, 20 + 42 + 19);
     const std::string text = render_metrics(snap);
     EXPECT_NE(text.find("lvs_server_out_bytes_total{service=\"UDP [2001:db8::1]:53\",server=\"[2001:db8::11]:53\"} 700\n"),
               std::string::npos);

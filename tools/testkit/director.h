@@ -68,6 +68,8 @@ public:
     lvs_counters dest_counters(const std::string& rip);
     lvs_xdp_stats xdp_stats();
     const Maps& maps() const { return *maps_; }
+    // Where the maps are pinned: lvs-xdp's --pin-dir for this director.
+    const std::string& pin_dir() const { return fs_.dir(); }
 
 private:
     BpfFs fs_;

@@ -62,6 +62,11 @@ Bytes ipv4_header(const Ipv4Header& h) {
     return b;
 }
 
+std::string ip4_text(uint32_t host_order) {
+    in_addr a{htonl(host_order)};
+    return inet_ntoa(a);
+}
+
 Bytes frame(const FrameSpec& s) {
     Bytes b = ethernet_header(s.dst_mac, s.src_mac);
     size_t hdr = s.proto == 6 ? 20 : 8;

@@ -47,6 +47,9 @@ struct Ipv4Header {
 
 // Ethernet + IPv4 (no options) + TCP or UDP, all checksums valid.
 Bytes frame(const FrameSpec& s);
+
+// An IPv4 address given as a host-order number, as text ("10.4.0.1").
+std::string ip4_text(uint32_t host_order);
 // A 20-byte IPv4 header with a valid checksum.
 Bytes ipv4_header(const Ipv4Header& h);
 Bytes ethernet_header(const Mac& dst, const Mac& src, uint16_t type = 0x0800);
