@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* NAT mode (IPVS's masquerading) and FullNAT at the connection level: a new
- * flow gets two entries in lvs_conns, the client's (scheduled as any flow) and
+ * flow gets two entries in the connection table, the client's (scheduled as any flow) and
  * one keyed by the server's reply, which leads the reply back to the client.
  * The client's entry holds the connection's state; the reply entry holds the
  * rewrite and the way back (the interface and MACs the client's packet came

@@ -96,8 +96,11 @@ SweepResult sweep_expired(const Maps& maps) {
     DestConns counters(maps.dest_conns);
     SweepResult r;
 
-    for (const lvs_conn& c : remove_all_expired<lvs_flow_key, lvs_conn>(
-             maps.conns, [&](const lvs_conn& c) { return c.expires <= now; })) {
+    const auto conn_expired = [&](const lvs_conn& c) { return c.expires <= now; };
+    std::vector<lvs_conn> ended = remove_all_expired<lvs_flow_key4, lvs_conn>(maps.conns4, conn_expired);
+    for (const lvs_conn& c : remove_all_expired<lvs_flow_key, lvs_conn>(maps.conns6, conn_expired))
+        ended.push_back(c);
+    for (const lvs_conn& c : ended) {
         if (c.flags & LVS_CONN_F_REPLY) {  // not counted: its client entry is
             ++r.replies;
             continue;
