@@ -106,12 +106,16 @@ void establish(const Director& d, const Case& c) {
 }
 
 // Fills the connection table with kTableFlows established flows (entries as
-// the program wrote one for `ack`'s flow), of base's source addresses.
+// the program wrote one for `ack`'s flow), of base's source addresses. The
+// handshake's entries go first (a NAT reply entry would take a pool flow's
+// place): the table then holds exactly the pool.
 void fill_table(const Director& d, const Bytes& ack, const Bytes& base) {
     std::optional<lvs_conn> entry = d.conn(ack);
     if (!entry)
         throw std::runtime_error("the flow has no connection entry");
-    d.forget(ack);
+    const ConnMaps table = d.maps().conn_table();
+    for (const auto& [key, c] : table.entries())
+        table.erase(key);
     uint64_t held =
         d.fill(kTableFlows, [&](uint32_t i) { return testkit::flow_key(with_flow_index(base, i)); }, *entry);
     if (held != kTableFlows)
@@ -187,7 +191,8 @@ Result measure_case(const Case& c, Harness& h, const Options& o, Floors& f) {
         if (c.handshake) {
             Prepared p = c.handshake(d);
             ack = p.frame;
-            check = p.check;
+            if (!check)  // a check of its own covers every flow of the case
+                check = p.check;
         } else if (c.traffic != Traffic::NoService)
             establish(d, c);
         if (c.traffic == Traffic::FlowPool)
