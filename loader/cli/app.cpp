@@ -82,10 +82,10 @@ int run_subcommand(std::vector<std::string> args, const std::string& pin_dir) {
         ->check(CLI::IsMember({"auto", "native", "generic"}));
     attach_cmd->add_option("--conn-table-size", conn_table_size,
                            "IPv4 connection-table entries (set on first attach; default 1048576; "
-                           "144 bytes each)")
+                           "160 bytes each)")
         ->check(CLI::Range(1u, 1u << 28));
     attach_cmd->add_option("--conn6-table-size", conn6_table_size,
-                           "IPv6 connection-table entries (set on first attach; default 65536; 168 bytes each)")
+                           "IPv6 connection-table entries (set on first attach; default 65536; 184 bytes each)")
         ->check(CLI::Range(1u, 1u << 28));
     std::string tun_src;
     attach_cmd->add_option("--tun-src", tun_src,
