@@ -19,13 +19,26 @@
 #define FULLNAT_PORT_MIN 1024
 #define FULLNAT_PORT_TRIES 8
 
-static __always_inline __u32 flow_hash(const struct lvs_flow_key *k)
+/* murmur3's finalizer: every input bit reaches every output bit. */
+static __always_inline __u32 hash_mix(__u32 h)
 {
-	__u32 h = k->src.ip4 ^ k->dst.ip4 ^ ((__u32)k->sport << 16 | k->dport) ^ k->proto;
 	h ^= h >> 16;
-	h *= 0x45d9f3b;
+	h *= 0x85ebca6b;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35;
 	h ^= h >> 16;
 	return h;
+}
+
+/* Mixed field by field: XORing the fields first let a client address and its
+ * source port cancel out (the address's last octet and the port's high byte
+ * share bits), so flows from neighbouring clients shared one hash, hence one
+ * local address and the same few ports. */
+static __always_inline __u32 flow_hash(const struct lvs_flow_key *k)
+{
+	__u32 h = hash_mix(k->src.ip4);
+	h = hash_mix(h ^ k->dst.ip4);
+	return hash_mix(h ^ ((__u32)k->sport << 16 | k->dport) ^ k->proto);
 }
 
 static __always_inline void reply_key(struct lvs_flow_key *rk, const struct lvs_dest *d, const struct lvs_flow_key *in,
@@ -74,6 +87,10 @@ static __always_inline int fullnat_source(struct lvs_conn *c, const struct lvs_c
 		return -1;
 	__u32 h = flow_hash(in);
 	__u32 idx = h % count;
+	/* The ports from the quotient: taken from h itself they would repeat the
+	 * remainder whenever count divides the port range (64,512 = 2^10 x 63),
+	 * leaving each address 1/count of its first-choice ports. */
+	h /= count;
 	struct lvs_addr *laddr = bpf_map_lookup_elem(&lvs_laddrs, &idx);
 	if (!laddr)
 		return -1;

@@ -69,8 +69,18 @@ std::string path_error(Traffic t, const lvs_xdp_stats& a, const lvs_xdp_stats& b
     auto delta = [&](__u64 lvs_xdp_stats::*f) -> uint64_t { return b.*f - a.*f; };
     if (delta(&lvs_xdp_stats::rx) != n)
         return "the program did not see every packet";
-    if (t == Traffic::NoService ? delta(&lvs_xdp_stats::pass) != n : delta(&lvs_xdp_stats::tx) != n)
-        return t == Traffic::NoService ? "not every packet was passed" : "not every packet was forwarded";
+    if (t == Traffic::NoService ? delta(&lvs_xdp_stats::pass) != n : delta(&lvs_xdp_stats::tx) != n) {
+        // Where the others went: the counters every frame lands in (abi.h).
+        std::string where;
+        for (auto [name, f] : {std::pair{"pass", &lvs_xdp_stats::pass}, {"tx", &lvs_xdp_stats::tx},
+                               {"redirect", &lvs_xdp_stats::redirect}, {"no_dest", &lvs_xdp_stats::no_dest},
+                               {"fullnat_no_port", &lvs_xdp_stats::fullnat_no_port},
+                               {"drop_error", &lvs_xdp_stats::drop_error}})
+            if (uint64_t d = delta(f))
+                where += std::string(where.empty() ? "" : ", ") + name + " " + std::to_string(d);
+        return std::string(t == Traffic::NoService ? "not every packet was passed" : "not every packet was forwarded") +
+               " (" + where + " of " + std::to_string(n) + ")";
+    }
     uint64_t new_conns = delta(&lvs_xdp_stats::new_conns);
     if (new_conns != (t == Traffic::NewIntoFull ? n : 0))
         return std::to_string(new_conns) + " of " + std::to_string(n) + " packets scheduled a new connection";
