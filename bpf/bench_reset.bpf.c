@@ -37,6 +37,15 @@ struct {
 	__type(value, __u32);
 } bench_target SEC(".maps");
 
+/* The one's-complement checksum of a 64-bit sum of 16-bit words. */
+static __always_inline __u16 fold(__u64 sum)
+{
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	return ~sum & 0xffff;
+}
+
 SEC("xdp")
 int bench_reset(struct xdp_md *ctx)
 {
@@ -56,14 +65,22 @@ int bench_reset(struct xdp_md *ctx)
 
 	if (vary != VARY_NONE) {
 		/* Flow i: source address + i / 65536, source port i % 65536. The
-		 * checksums are left alone: no path under test verifies them. */
+		 * IPv4 and TCP checksums follow (RFC 1624 incremental update): NAT
+		 * updates them incrementally, so a wrong one would show in its
+		 * output. The frame is always TCP (20-byte IPv4 header). */
 		__u32 i = counter++;
 		if (vary == VARY_POOL)
 			i = (i * 0x9e3779b1u) & pool_mask;
 		struct iphdr *ip = data + sizeof(struct ethhdr);
 		__be16 *sport = (void *)(ip + 1);
-		ip->saddr = bpf_htonl(bpf_ntohl(ip->saddr) + (i >> 16));
-		*sport = bpf_htons(i & 0xffff);
+		__be16 *tcp_check = (void *)(ip + 1) + 16;
+		__u32 old_saddr = bpf_ntohl(ip->saddr), new_saddr = old_saddr + (i >> 16);
+		__u16 old_sport = bpf_ntohs(*sport), new_sport = i & 0xffff;
+		__u64 d = (~old_saddr >> 16 & 0xffff) + (new_saddr >> 16) + (~old_saddr & 0xffff) + (new_saddr & 0xffff);
+		ip->saddr = bpf_htonl(new_saddr);
+		*sport = bpf_htons(new_sport);
+		ip->check = bpf_htons(fold((~bpf_ntohs(ip->check) & 0xffff) + d));
+		*tcp_check = bpf_htons(fold((~bpf_ntohs(*tcp_check) & 0xffff) + d + (~old_sport & 0xffff) + new_sport));
 	}
 	bpf_tail_call(ctx, &bench_target, 0);
 	return XDP_ABORTED; /* the target is missing */

@@ -51,16 +51,26 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } lvs_sched_pos SEC(".maps");
 
-/* The connection table; its size is set by the loader on first attach. The
- * per-CPU LRU lists keep eviction off the shared lock. */
+/* The connection table, one map per family (conn_table.bpf.h picks); their
+ * sizes are set by the loader on first attach. The per-CPU LRU lists keep
+ * eviction off the shared lock. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, LVS_DEFAULT_CONN_TABLE_SIZE);
+	__type(key, struct lvs_flow_key4);
+	__type(value, struct lvs_conn);
+	__uint(map_flags, BPF_F_NO_COMMON_LRU);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} lvs_conns4 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, LVS_DEFAULT_CONN6_TABLE_SIZE);
 	__type(key, struct lvs_flow_key);
 	__type(value, struct lvs_conn);
 	__uint(map_flags, BPF_F_NO_COMMON_LRU);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} lvs_conns SEC(".maps");
+} lvs_conns6 SEC(".maps");
 
 /* IPVS's per-server connection counters (see abi.h): shared by all CPUs,
  * changed with atomic adds, mmapable so the loader's sweep can do the same. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* NAT mode (IPVS's masquerading) and FullNAT at the connection level: a new
- * flow gets two entries in lvs_conns, the client's (scheduled as any flow) and
+ * flow gets two entries in the connection table, the client's (scheduled as any flow) and
  * one keyed by the server's reply, which leads the reply back to the client.
  * The client's entry holds the connection's state; the reply entry holds the
  * rewrite and the way back (the interface and MACs the client's packet came
@@ -94,6 +94,10 @@ static __always_inline int fullnat_source(struct lvs_conn *c, const struct lvs_c
 		return -1;
 	__u32 h = flow_hash(in);
 	__u32 idx = h % count;
+	/* The ports from the quotient: taken from h itself they would repeat the
+	 * remainder whenever count divides the port range (64,512 = 2^10 x 63),
+	 * leaving each address 1/count of its first-choice ports. */
+	h /= count;
 	struct lvs_addr *laddr = bpf_map_lookup_elem(&lvs_laddrs, &idx);
 	if (!laddr)
 		return -1;

@@ -119,7 +119,7 @@ protected:
 };
 
 TEST_F(FloodTest, HeldFlowsKeepTheirServerWhileTheTableOverflows) {
-    const uint64_t max_entries = d.maps().conns.max_entries();
+    const uint64_t max_entries = d.maps().conns4.max_entries();
     const Flows held(d, 10000, kHeld);
     const Flows idle(d, 20000, kIdle);
     const lvs_xdp_stats before = d.xdp_stats();

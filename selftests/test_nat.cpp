@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 
+#include <cstring>
 #include <set>
 
 #include "testkit/director.h"
@@ -325,6 +326,39 @@ TEST_F(FullNatTest, ClientsAlikeInAddressAndPortStillFindPorts) {
         }
     EXPECT_EQ(ports.size(), 64u * 64u);
     EXPECT_EQ(d.xdp_stats().fullnat_no_port, 0u);
+}
+
+// Clients 10.1.0.a with source port 0x9c00 | (a ^ 0x40): the address's last
+// octet and the port's low byte cancel out in a hash that XORs the fields
+// before mixing, and then all sixteen flows would be offered the same 8 ports.
+TEST_F(FullNatTest, NeighbouringClientsWithMatchingPortsAllGetAPort) {
+    std::set<uint16_t> ports;
+    for (uint8_t a = 1; a <= 16; ++a) {
+        FrameSpec s = to_vip(0x02, 0x9c00 | (a ^ 0x40));
+        s.saddr = "10.1.0." + std::to_string(a);
+        RunResult r = d.run(frame(s));
+        ASSERT_EQ(r.action, XDP_TX) << "client " << s.saddr << ":" << s.sport;
+        ports.insert(get16(r.out, 14 + 20));
+    }
+    EXPECT_EQ(ports.size(), 16u);
+    EXPECT_EQ(d.xdp_stats().fullnat_no_port, 0u);
+}
+
+// With two local addresses, the address chosen must not decide the port's
+// parity (the port range, 64,512, is even): each address gets both, else
+// each would have half its ports.
+TEST_F(FullNatTest, LocalAddressDoesNotNarrowItsPorts) {
+    const char* kLaddr2 = "10.2.0.2";
+    add_local_addresses(d.maps(), {parse_addr(kLaddr2)});
+    std::set<std::pair<std::string, int>> seen;  // (local address, port parity)
+    for (uint16_t cport = 20000; cport < 20200; ++cport) {
+        RunResult r = d.run(frame(to_vip(0x02, cport)));
+        ASSERT_EQ(r.action, XDP_TX);
+        in_addr src;
+        std::memcpy(&src, &r.out.at(14 + 12), 4);
+        seen.insert({inet_ntoa(src), get16(r.out, 14 + 20) & 1});
+    }
+    EXPECT_EQ(seen.size(), 4u) << "some local address used only even or only odd ports";
 }
 
 TEST_F(FullNatTest, NoLocalAddressDropsNewFlows) {

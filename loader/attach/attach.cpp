@@ -41,34 +41,45 @@ struct SkelDeleter {
     void operator()(lvs_xdp* s) const { lvs_xdp__destroy(s); }
 };
 
+// The size a connection table gets: the one it has when pinned already (a
+// different one asked for is an error), else the one asked for or the default.
+uint32_t conn_table_size(const MapFd* pinned, std::optional<uint32_t> wanted, uint32_t fallback,
+                         const char* option, const std::string& pin_dir) {
+    if (!pinned)
+        return wanted.value_or(fallback);
+    uint32_t existing = pinned->max_entries();
+    if (wanted && *wanted != existing)
+        throw UserError(std::string(option) + ": the table in " + pin_dir + " already has " +
+                        std::to_string(existing) + " entries; detach every interface and remove " + pin_dir +
+                        " to change its size");
+    return existing;
+}
+
 // Opens the embedded object with its maps pinned in pin_dir. The connection
-// table's size is fixed when it is first created; later loads must match it.
+// tables' sizes are fixed when they are first created; later loads must match.
 std::unique_ptr<lvs_xdp, SkelDeleter> open_object(const AttachOptions& opts) {
     LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = opts.pin_dir.c_str());
     std::unique_ptr<lvs_xdp, SkelDeleter> skel(lvs_xdp__open_opts(&oo));
     if (!skel)
         throw UserError("cannot open the embedded BPF object: " + std::string(std::strerror(errno)));
-    uint32_t size = opts.conn_table_size.value_or(LVS_DEFAULT_CONN_TABLE_SIZE);
+    std::optional<Maps> pinned;
     if (Maps::exist(opts.pin_dir)) {
-        Maps pinned = Maps::open(opts.pin_dir);
+        pinned.emplace(Maps::open(opts.pin_dir));
         // The kernel adds BPF_F_RDONLY_PROG to every devmap it creates, and
         // libbpf 1.1 refuses to reuse a pinned map whose flags differ from the
         // object's (0): every load after the first (a second interface) would
         // fail with EINVAL. Declare the flags the pinned devmap has.
         bpf_map_info info{};
         uint32_t len = sizeof(info);
-        if (bpf_obj_get_info_by_fd(pinned.tx_ports.fd(), &info, &len) == 0)
+        if (bpf_obj_get_info_by_fd(pinned->tx_ports.fd(), &info, &len) == 0)
             bpf_map__set_map_flags(skel->maps.lvs_tx_ports, info.map_flags);
-        uint32_t existing = pinned.conns.max_entries();
-        if (opts.conn_table_size && *opts.conn_table_size != existing)
-            throw UserError("the connection table in " + opts.pin_dir + " already has " +
-                            std::to_string(existing) + " entries; detach every interface and remove " +
-                            opts.pin_dir + " to change its size");
-        size = existing;
     }
-    if (size == 0)
-        throw UserError("--conn-table-size must be at least 1");
-    bpf_map__set_max_entries(skel->maps.lvs_conns, size);
+    bpf_map__set_max_entries(skel->maps.lvs_conns4,
+                             conn_table_size(pinned ? &pinned->conns4 : nullptr, opts.conn_table_size,
+                                             LVS_DEFAULT_CONN_TABLE_SIZE, "--conn-table-size", opts.pin_dir));
+    bpf_map__set_max_entries(skel->maps.lvs_conns6,
+                             conn_table_size(pinned ? &pinned->conns6 : nullptr, opts.conn6_table_size,
+                                             LVS_DEFAULT_CONN6_TABLE_SIZE, "--conn6-table-size", opts.pin_dir));
     return skel;
 }
 
@@ -215,7 +226,7 @@ void detach(const std::vector<std::string>& ifaces, const std::string& pin_dir) 
             throw UserError(ifaces[i] + ": lvs-xdp is not attached there");
         if (int err = xdp_program__detach(a.prog, indexes[i], xdp_multiprog__attach_mode(a.mp), 0))
             throw UserError("cannot detach from " + ifaces[i] + ": " + xdp_error(err));
-        if (Maps::exist(pin_dir)) {
+        if (Maps::exist(pin_dir) && !Maps::old_layout(pin_dir)) {  // old maps: to be removed anyway
             Maps maps = Maps::open(pin_dir);
             uint32_t key = indexes[i];
             HashMap<uint32_t, lvs_iface>(maps.ifaces).erase(key);
@@ -229,7 +240,8 @@ std::string status(const std::string& pin_dir) {
     Maps maps = Maps::open(pin_dir);
     std::ostringstream out;
     out << "pin directory: " << pin_dir << "\n";
-    out << "connection table: " << maps.conns.max_entries() << " entries\n";
+    out << "connection table: " << maps.conns4.max_entries() << " IPv4 entries, " << maps.conns6.max_entries()
+        << " IPv6 entries\n";
     auto ifaces = HashMap<uint32_t, lvs_iface>(maps.ifaces).entries();
     if (ifaces.empty())
         out << "attached to no interface\n";

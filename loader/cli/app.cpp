@@ -105,13 +105,17 @@ int run_subcommand(std::vector<std::string> args, const std::string& pin_dir) {
 
     std::vector<std::string> ifaces;
     std::string mode = "auto";
-    std::optional<uint32_t> conn_table_size;
+    std::optional<uint32_t> conn_table_size, conn6_table_size;
     auto* attach_cmd = app.add_subcommand("attach", "attach the XDP director to interfaces");
     attach_cmd->add_option("iface", ifaces, "interfaces")->required();
     attach_cmd->add_option("--mode", mode, "native (default, falls back to generic) or generic")
         ->check(CLI::IsMember({"auto", "native", "generic"}));
     attach_cmd->add_option("--conn-table-size", conn_table_size,
-                           "connection-table entries (set on first attach; default 1048576)")
+                           "IPv4 connection-table entries (set on first attach; default 1048576; "
+                           "160 bytes each)")
+        ->check(CLI::Range(1u, 1u << 28));
+    attach_cmd->add_option("--conn6-table-size", conn6_table_size,
+                           "IPv6 connection-table entries (set on first attach; default 65536; 184 bytes each)")
         ->check(CLI::Range(1u, 1u << 28));
     std::string tun_src;
     attach_cmd->add_option("--tun-src", tun_src,
@@ -188,8 +192,12 @@ int run_subcommand(std::vector<std::string> args, const std::string& pin_dir) {
         std::optional<Addr> src;
         if (!tun_src.empty())
             src = parse_addr(tun_src);
-        attach(ifaces, AttachOptions{.pin_dir = pin_dir, .mode = m, .conn_table_size = conn_table_size,
-                                     .tun_src = src, .upgrade = upgrade});
+        attach(ifaces, AttachOptions{.pin_dir = pin_dir,
+                                     .mode = m,
+                                     .conn_table_size = conn_table_size,
+                                     .conn6_table_size = conn6_table_size,
+                                     .tun_src = src,
+                                     .upgrade = upgrade});
     } else if (detach_cmd->parsed()) {
         detach(ifaces, pin_dir);
     } else if (daemon_cmd->parsed()) {

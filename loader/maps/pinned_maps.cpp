@@ -25,13 +25,24 @@ bool Maps::exist(const std::string& pin_dir) {
     return std::filesystem::exists(pin_dir + "/lvs_services");
 }
 
+// Before the per-family connection tables there was one, lvs_conns, with
+// another key: its pins cannot be reused, and lvs-xdp cannot read them.
+bool Maps::old_layout(const std::string& dir) {
+    return std::filesystem::exists(dir + "/lvs_conns") && !std::filesystem::exists(dir + "/lvs_conns4");
+}
+
 Maps Maps::open(const std::string& dir) {
+    if (old_layout(dir))
+        throw UserError("the maps in " + dir + " are from an older lvs-xdp (one connection table, lvs_conns) and " +
+                        "cannot be reused: save the rules with the old version's -S, run 'lvs-xdp detach' on " +
+                        "every attached interface, 'rm -r " + dir + "', then attach again and restore the rules");
     return Maps{
         .services = open_pinned(dir, "lvs_services"),
         .dests = open_pinned(dir, "lvs_dests"),
         .sched_table = open_pinned(dir, "lvs_sched_table"),
         .sched_pos = open_pinned(dir, "lvs_sched_pos"),
-        .conns = open_pinned(dir, "lvs_conns"),
+        .conns4 = open_pinned(dir, "lvs_conns4"),
+        .conns6 = open_pinned(dir, "lvs_conns6"),
         .svc_stats = open_pinned(dir, "lvs_svc_stats"),
         .dest_stats = open_pinned(dir, "lvs_dest_stats"),
         .xdp_stats = open_pinned(dir, "lvs_xdp_stats"),

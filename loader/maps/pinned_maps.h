@@ -5,16 +5,22 @@
 #include <string>
 
 #include "maps/bpf_map.h"
+#include "maps/conn_maps.h"
 
 namespace lvs {
 
 struct Maps {
-    MapFd services, dests, sched_table, sched_pos, conns, svc_stats, dest_stats, xdp_stats, ifaces, tx_ports, config, laddrs,
+    MapFd services, dests, sched_table, sched_pos, conns4, conns6, svc_stats, dest_stats, xdp_stats, ifaces, tx_ports, config, laddrs,
         vip_filter, dest_conns, persist, lblc, lblcr, svc_rates, dest_rates;
 
     // Throws UserError telling the user to attach first when the maps are not there.
     static Maps open(const std::string& pin_dir);
     static bool exist(const std::string& pin_dir);
+    // Maps of an older lvs-xdp whose layout this one cannot use (open throws).
+    static bool old_layout(const std::string& pin_dir);
+
+    // The connection table, both families (conns4 and conns6).
+    ConnMaps conn_table() const { return ConnMaps(conns4, conns6); }
 };
 
 }  // namespace lvs

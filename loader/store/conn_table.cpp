@@ -51,7 +51,7 @@ uint32_t jiffies_per_second(const lvs_config& c) {
 std::vector<LiveConn> live_connections(const Maps& maps) {
     const Liveness l(maps);
     std::vector<LiveConn> out;
-    for (const auto& [key, c] : HashMap<lvs_flow_key, lvs_conn>(maps.conns).entries())
+    for (const auto& [key, c] : maps.conn_table().entries())
         if (!(c.flags & LVS_CONN_F_REPLY) && l.live(c.expires, c.dest_id, c.dest_gen))
             out.push_back({key, c, l.seconds_left(c.expires)});
     return out;

@@ -34,7 +34,7 @@ uint64_t reconcile_counts(const Maps& maps) {
             before[id] = stored(conns, id);
 
     std::unordered_map<uint32_t, Counts> held;  // what the tables say
-    for (const auto& [key, c] : HashMap<lvs_flow_key, lvs_conn>(maps.conns).entries())
+    for (const auto& [key, c] : maps.conn_table().entries())
         if (c.acct != LVS_ACCT_NONE && current(c.dest_id, c.dest_gen))
             ++held[c.dest_id][c.acct == LVS_ACCT_ACTIVE ? 0 : 1];
     for (const auto& [key, t] : HashMap<lvs_persist_key, lvs_persist>(maps.persist).entries())

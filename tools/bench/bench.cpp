@@ -69,8 +69,18 @@ std::string path_error(Traffic t, const lvs_xdp_stats& a, const lvs_xdp_stats& b
     auto delta = [&](__u64 lvs_xdp_stats::*f) -> uint64_t { return b.*f - a.*f; };
     if (delta(&lvs_xdp_stats::rx) != n)
         return "the program did not see every packet";
-    if (t == Traffic::NoService ? delta(&lvs_xdp_stats::pass) != n : delta(&lvs_xdp_stats::tx) != n)
-        return t == Traffic::NoService ? "not every packet was passed" : "not every packet was forwarded";
+    if (t == Traffic::NoService ? delta(&lvs_xdp_stats::pass) != n : delta(&lvs_xdp_stats::tx) != n) {
+        // Where the others went: the counters every frame lands in (abi.h).
+        std::string where;
+        for (auto [name, f] : {std::pair{"pass", &lvs_xdp_stats::pass}, {"tx", &lvs_xdp_stats::tx},
+                               {"redirect", &lvs_xdp_stats::redirect}, {"no_dest", &lvs_xdp_stats::no_dest},
+                               {"fullnat_no_port", &lvs_xdp_stats::fullnat_no_port},
+                               {"drop_error", &lvs_xdp_stats::drop_error}})
+            if (uint64_t d = delta(f))
+                where += std::string(where.empty() ? "" : ", ") + name + " " + std::to_string(d);
+        return std::string(t == Traffic::NoService ? "not every packet was passed" : "not every packet was forwarded") +
+               " (" + where + " of " + std::to_string(n) + ")";
+    }
     uint64_t new_conns = delta(&lvs_xdp_stats::new_conns);
     if (new_conns != (t == Traffic::NewIntoFull ? n : 0))
         return std::to_string(new_conns) + " of " + std::to_string(n) + " packets scheduled a new connection";
@@ -106,12 +116,16 @@ void establish(const Director& d, const Case& c) {
 }
 
 // Fills the connection table with kTableFlows established flows (entries as
-// the program wrote one for `ack`'s flow), of base's source addresses.
+// the program wrote one for `ack`'s flow), of base's source addresses. The
+// handshake's entries go first (a NAT reply entry would take a pool flow's
+// place): the table then holds exactly the pool.
 void fill_table(const Director& d, const Bytes& ack, const Bytes& base) {
     std::optional<lvs_conn> entry = d.conn(ack);
     if (!entry)
         throw std::runtime_error("the flow has no connection entry");
-    d.forget(ack);
+    const ConnMaps table = d.maps().conn_table();
+    for (const auto& [key, c] : table.entries())
+        table.erase(key);
     uint64_t held =
         d.fill(kTableFlows, [&](uint32_t i) { return testkit::flow_key(with_flow_index(base, i)); }, *entry);
     if (held != kTableFlows)
@@ -187,7 +201,8 @@ Result measure_case(const Case& c, Harness& h, const Options& o, Floors& f) {
         if (c.handshake) {
             Prepared p = c.handshake(d);
             ack = p.frame;
-            check = p.check;
+            if (!check)  // a check of its own covers every flow of the case
+                check = p.check;
         } else if (c.traffic != Traffic::NoService)
             establish(d, c);
         if (c.traffic == Traffic::FlowPool)

@@ -3,6 +3,8 @@
 #include <arpa/inet.h>
 #include <linux/bpf.h>
 
+#include <algorithm>
+#include <cstring>
 #include <stdexcept>
 
 #include "store/laddrs.h"
@@ -24,6 +26,8 @@ std::string dr_two(const std::string& sched, int w1 = 1, int w2 = 1) {
     return service(kVip, sched) + server(kVip, kRips[0], "-g -w " + std::to_string(w1)) +
            server(kVip, kRips[1], "-g -w " + std::to_string(w2));
 }
+
+const std::string kGue = "--tun-type gue --tun-port 6080 --tun-nocsum";
 
 std::string tun_one(const std::string& opts) { return service(kVip, "rr") + server(kVip, "10.9.0.19", "-i " + opts); }
 
@@ -69,23 +73,31 @@ const std::string kNatRip = "10.2.0.11";
 constexpr uint16_t kNatRport = 8080;
 const std::string kLaddr = "10.2.0.1";
 
+// kLaddr and, for new connections, as many more as FullNAT may have: 10.2.1.1 ...
+std::vector<std::string> laddrs() {
+    std::vector<std::string> all = {kLaddr};
+    for (uint32_t k = 1; k < LVS_MAX_LADDRS; ++k)
+        all.push_back(addr(0x0a020100 + k));
+    return all;
+}
+
 std::string nat_one(const std::string& opts) {
     return service(kVip, "rr") + server(kVip, kNatRip + ":" + std::to_string(kNatRport), "-m" + opts);
 }
 
-// The client's packet (kOneFlow, from kClientMac to kDirectorMac) as the
-// server must get it: to the server's address and port, TTL down by one,
-// from the director's MAC to the server's; FullNAT also from the local address
-// and port.
-testkit::FrameSpec at_server(uint8_t flags, bool fullnat, uint16_t lport) {
-    testkit::FrameSpec s = tcp_spec(kOneFlow, flags);
+// The client's packet (from kClientMac to kDirectorMac) as the server must
+// get it: to the server's address and port, TTL down by one, from the
+// director's MAC to the server's; FullNAT also from the local address and port.
+testkit::FrameSpec at_server(const Flow& client, uint8_t flags, bool fullnat, uint16_t lport,
+                             const std::string& laddr = kLaddr) {
+    testkit::FrameSpec s = tcp_spec(client, flags);
     s.daddr = kNatRip;
     s.dport = kNatRport;
     s.ttl--;
     s.src_mac = testkit::kDirectorMac;
     s.dst_mac = mac_of(testkit::ip4(kNatRip));
     if (fullnat) {
-        s.saddr = kLaddr;
+        s.saddr = laddr;
         s.sport = lport;
     }
     return s;
@@ -136,18 +148,64 @@ std::function<Prepared(const testkit::Director&)> nat_handshake(bool fullnat, bo
         uint16_t lport = syn.out.size() >= kEth + 22 ? testkit::get16(syn.out, kEth + 20) : 0;
         if (fullnat && lport < 1024)
             throw std::runtime_error("handshake: FullNAT local port " + std::to_string(lport) + " below 1024");
-        expect_frame("SYN", syn, testkit::frame(at_server(kSyn, fullnat, lport)));
+        expect_frame("SYN", syn, testkit::frame(at_server(kOneFlow, kSyn, fullnat, lport)));
         expect_frame("SYN+ACK", d.run(testkit::frame(from_server(kSyn | kAck, fullnat, lport))),
                      testkit::frame(at_client(kSyn | kAck, fullnat, lport)));
-        expect_frame("ACK", d.run(tcp_frame(kOneFlow, kAck)), testkit::frame(at_server(kAck, fullnat, lport)));
+        expect_frame("ACK", d.run(tcp_frame(kOneFlow, kAck)),
+                     testkit::frame(at_server(kOneFlow, kAck, fullnat, lport)));
         if (out)
             return Prepared{testkit::frame(from_server(kAck, fullnat, lport)),
                             tx_exactly(testkit::frame(at_client(kAck, fullnat, lport)))};
-        return Prepared{tcp_frame(kOneFlow, kAck), tx_exactly(testkit::frame(at_server(kAck, fullnat, lport)))};
+        return Prepared{tcp_frame(kOneFlow, kAck),
+                        tx_exactly(testkit::frame(at_server(kOneFlow, kAck, fullnat, lport)))};
+    };
+}
+
+// NAT and FullNAT in, for whichever client flow the input is (a pool's, a new
+// one): exactly the frame at_server builds for that client and TCP flags;
+// FullNAT's local address and port are the ones the director chose: one of
+// the local addresses, a port of at least 1024.
+Check nat_in(bool fullnat) {
+    return [fullnat](const Bytes& in, const RunResult& out) -> std::string {
+        auto addr_at = [](const Bytes& f, size_t at) {
+            uint32_t a;
+            std::memcpy(&a, &f.at(at), 4);
+            return addr(ntohl(a));
+        };
+        const Flow client{.saddr = addr_at(in, kEth + 12), .sport = testkit::get16(in, kEth + 20)};
+        uint16_t lport = 0;
+        std::string laddr;
+        if (fullnat) {
+            if (out.out.size() < kEth + 22)
+                return "output too short";
+            lport = testkit::get16(out.out, kEth + 20);
+            if (lport < 1024)
+                return "FullNAT local port " + std::to_string(lport) + " below 1024";
+            laddr = addr_at(out.out, kEth + 12);
+            const std::vector<std::string> all = laddrs();
+            if (std::find(all.begin(), all.end(), laddr) == all.end())
+                return "FullNAT source " + laddr + " is no local address";
+        }
+        return tx_exactly(testkit::frame(at_server(client, in.at(kEth + 20 + 13), fullnat, lport, laddr)))(in, out);
     };
 }
 
 void add_laddr(const testkit::Director& d) { add_local_addresses(d.maps(), {parse_addr(kLaddr)}); }
+
+// New FullNAT connections into a full table: one local address has 64,512
+// ports per server, fewer than the live flows of a run of a million new
+// connections; the most local addresses there may be have room for them.
+// The handshake (kOneFlow's entry, the one the table is filled with) goes
+// through kLaddr alone, the others come after it.
+Prepared fullnat_handshake_then_all_laddrs(const testkit::Director& d) {
+    Prepared p = nat_handshake(true, false)(d);
+    std::vector<Addr> more;
+    for (const std::string& a : laddrs())
+        if (a != kLaddr)
+            more.push_back(parse_addr(a));
+    add_local_addresses(d.maps(), more);
+    return p;
+}
 
 // Every other scheduler's new connection, to hold next to rr's.
 std::vector<Case> scheduler_cases(const std::string& rr_case) {
@@ -181,8 +239,16 @@ std::vector<Case> all_cases() {
          Target{K::Ns, 400}},
         {"TUN ipip established, 1 flow", tun_one(""), Traffic::Established, kOneFlow, ipip_to("10.9.0.19"),
          Target{K::TimesMacSwap, 3}},
-        {"TUN gue established, 1 flow", tun_one("--tun-type gue --tun-port 6080 --tun-nocsum"),
-         Traffic::Established, kOneFlow, gue_to("10.9.0.19", 6080), Target{K::TimesMacSwap, 3}},
+        {"TUN gue established, 1 flow", tun_one(kGue), Traffic::Established, kOneFlow, gue_to("10.9.0.19", 6080),
+         Target{K::TimesMacSwap, 3}},
+        {"TUN ipip established, 1 of 2^20 flows", tun_one(""), Traffic::FlowPool, kPoolFlow, ipip_to("10.9.0.19"),
+         Target{K::Ns, 200}},
+        {"TUN gue established, 1 of 2^20 flows", tun_one(kGue), Traffic::FlowPool, kPoolFlow,
+         gue_to("10.9.0.19", 6080), Target{K::Ns, 200}},
+        {"TUN ipip new conn into full table, rr", tun_one(""), Traffic::NewIntoFull, kNewFlow, ipip_to("10.9.0.19"),
+         Target{K::Ns, 400}},
+        {"TUN gue new conn into full table, rr", tun_one(kGue), Traffic::NewIntoFull, kNewFlow,
+         gue_to("10.9.0.19", 6080), Target{K::Ns, 400}},
         // The issue gives NAT no target of its own: ns and the ratio only.
         {"NAT in established, 1 flow", nat_one(""), Traffic::Established, kOneFlow, nullptr, std::nullopt, nullptr,
          nat_handshake(false, false)},
@@ -192,6 +258,16 @@ std::vector<Case> all_cases() {
          std::nullopt, add_laddr, nat_handshake(true, false)},
         {"FullNAT out (reply) established, 1 flow", nat_one(" --fullnat"), Traffic::Established, kOneFlow, nullptr,
          std::nullopt, add_laddr, nat_handshake(true, true)},
+        // The pool is made of the handshaken client's entry (kOneFlow's
+        // addresses); new connections each get a reply entry too.
+        {"NAT in established, 1 of 2^20 flows", nat_one(""), Traffic::FlowPool, kOneFlow, nat_in(false),
+         Target{K::Ns, 200}, nullptr, nat_handshake(false, false)},
+        {"NAT in new conn into full table, rr", nat_one(""), Traffic::NewIntoFull, kNewFlow, nat_in(false),
+         Target{K::Ns, 400}, nullptr, nat_handshake(false, false)},
+        {"FullNAT in established, 1 of 2^20 flows", nat_one(" --fullnat"), Traffic::FlowPool, kOneFlow, nat_in(true),
+         Target{K::Ns, 200}, add_laddr, nat_handshake(true, false)},
+        {"FullNAT in new conn into full table, rr", nat_one(" --fullnat"), Traffic::NewIntoFull, kNewFlow,
+         nat_in(true), Target{K::Ns, 400}, add_laddr, fullnat_handshake_then_all_laddrs},
     };
     cases.insert(cases.end(), rest.begin(), rest.end());
     return cases;

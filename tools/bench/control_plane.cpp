@@ -178,23 +178,30 @@ void control_plane(std::ostream& out, uint32_t runs) {
     const Director d;  // the maps as attach creates them
     const Maps& m = d.maps();
     uint64_t sum = 0;
-    MapInfo conns{};
-    for (const MapFd* f : {&m.services, &m.dests, &m.sched_table, &m.sched_pos, &m.conns, &m.svc_stats, &m.dest_stats,
+    MapInfo conns4{}, conns6{};
+    for (const MapFd* f : {&m.services, &m.dests, &m.sched_table, &m.sched_pos, &m.conns4, &m.conns6, &m.svc_stats,
+                           &m.dest_stats,
                            &m.xdp_stats, &m.ifaces, &m.tx_ports, &m.config, &m.laddrs, &m.vip_filter, &m.dest_conns,
                            &m.persist, &m.lblc, &m.lblcr, &m.svc_rates, &m.dest_rates}) {
         MapInfo i = info_of(*f);
-        if (f == &m.conns)
-            conns = i;
+        if (f == &m.conns4)
+            conns4 = i;
+        if (f == &m.conns6)
+            conns6 = i;
         sum += i.memlock;
         out << "| " << i.name << " | " << i.type << " | " << with_commas(i.max_entries) << " | " << i.key_size << " | "
             << i.value_size << " | " << with_commas(i.memlock) << " |\n";
     }
     out << "| total | | | | | " << with_commas(sum) << " |\n\n";
-    out << "Connection table: " << with_commas(conns.max_entries) << " entries (attach --conn-table-size N), key "
-        << conns.key_size << " + value " << conns.value_size << " = " << conns.key_size + conns.value_size
-        << " bytes of data per entry; the kernel accounts " << fmt("%.1f", double(conns.memlock) / conns.max_entries)
-        << " bytes per entry (elements, buckets, LRU lists), " << fmt("%.1f", conns.memlock / 1048576.0)
-        << " MiB in all.\n";
+    auto table = [&](const char* what, const MapInfo& c, const char* option) {
+        out << what << ": " << with_commas(c.max_entries) << " entries (attach " << option << " N), key " << c.key_size
+            << " + value " << c.value_size << " = " << c.key_size + c.value_size
+            << " bytes of data per entry; the kernel accounts " << fmt("%.1f", double(c.memlock) / c.max_entries)
+            << " bytes per entry (elements, buckets, LRU lists), " << fmt("%.1f", c.memlock / 1048576.0)
+            << " MiB in all.\n";
+    };
+    table("Connection table, IPv4", conns4, "--conn-table-size");
+    table("Connection table, IPv6", conns6, "--conn6-table-size");
 }
 
 }  // namespace lvs::bench

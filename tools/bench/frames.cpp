@@ -1,6 +1,7 @@
 #include "frames.h"
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include <cstring>
 
@@ -30,6 +31,15 @@ Bytes with_flow_index(Bytes frame, uint32_t i) {
     saddr = htonl(ntohl(saddr) + (i >> 16));
     std::memcpy(&frame[kEth + 12], &saddr, 4);
     testkit::put16(frame, kEth + 20, i & 0xffff);
+    // The checksums from scratch: the reset's incremental update gives the same.
+    constexpr size_t ip = kEth, tcp = kEth + 20;
+    testkit::put16(frame, ip + 10, 0);
+    testkit::put16(frame, ip + 10, testkit::inet_checksum(&frame[ip], 20));
+    uint32_t pseudo = IPPROTO_TCP + (frame.size() - tcp);
+    for (size_t a = ip + 12; a < ip + 20; a += 2)
+        pseudo += testkit::get16(frame, a);
+    testkit::put16(frame, tcp + 16, 0);
+    testkit::put16(frame, tcp + 16, testkit::inet_checksum(&frame[tcp], frame.size() - tcp, pseudo));
     return frame;
 }
 

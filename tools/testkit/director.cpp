@@ -35,24 +35,33 @@ void enter_private_netns() {
 }
 
 // Entries in a hash map, read in batches (the kernel has no counter for it).
-uint64_t count_entries(int fd, size_t value_size) {
+template <class K>
+uint64_t count_entries(const MapFd& map, size_t value_size) {
     constexpr uint32_t kBatch = 1 << 16;
-    std::vector<lvs_flow_key> keys(kBatch);
+    std::vector<K> keys(kBatch);
     std::vector<uint8_t> values(kBatch * value_size);
     uint64_t total = 0;
     uint32_t in_batch = 0, out_batch = 0;  // a hash map's batch position: a bucket index
     for (bool first = true;; first = false) {
         uint32_t count = kBatch;
-        int rc = bpf_map_lookup_batch(fd, first ? nullptr : &in_batch, &out_batch, keys.data(), values.data(),
-                                      &count, nullptr);
+        int rc = bpf_map_lookup_batch(map.fd(), first ? nullptr : &in_batch, &out_batch, keys.data(),
+                                      values.data(), &count, nullptr);
         total += count;
         if (rc != 0) {
             if (errno == ENOENT)
                 return total;
-            throw std::runtime_error(std::string("reading lvs_conns failed: ") + std::strerror(errno));
+            throw std::runtime_error("reading " + map.name() + " failed: " + std::strerror(errno));
         }
         in_batch = out_batch;
     }
+}
+
+// Writes keys[i] -> values[i] in one syscall.
+template <class K>
+void put_batch(const MapFd& map, const std::vector<K>& keys, const std::vector<lvs_conn>& values) {
+    uint32_t done = keys.size();
+    if (!keys.empty() && bpf_map_update_batch(map.fd(), keys.data(), values.data(), &done, nullptr) != 0)
+        throw std::runtime_error("filling " + map.name() + " failed: " + std::strerror(errno));
 }
 
 }  // namespace
@@ -79,7 +88,7 @@ Director::Director(uint32_t conn_table_size) {
     enter_private_netns();
     LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = fs_.dir().c_str());
     skel_ = lvs_xdp__open_opts(&oo);
-    if (!skel_ || bpf_map__set_max_entries(skel_->maps.lvs_conns, conn_table_size) != 0 ||
+    if (!skel_ || bpf_map__set_max_entries(skel_->maps.lvs_conns4, conn_table_size) != 0 ||
         lvs_xdp__load(skel_) != 0) {
         lvs_xdp__destroy(skel_);
         throw std::runtime_error("cannot load the lvs_xdp BPF object");
@@ -150,22 +159,20 @@ RunResult Director::run(const Bytes& frame) const { return test_run(prog_fd(), f
 int Director::prog_fd() const { return bpf_program__fd(skel_->progs.lvs_xdp_main); }
 
 std::optional<lvs_conn> Director::conn(const Bytes& frame) const {
-    return HashMap<lvs_flow_key, lvs_conn>(maps_->conns).get(flow_key(frame));
+    return maps_->conn_table().get(flow_key(frame));
 }
 
 void Director::put_conn(const FrameSpec& s, const lvs_conn& c) const {
-    HashMap<lvs_flow_key, lvs_conn>(maps_->conns).put(flow_key(frame(s)), c);
+    maps_->conn_table().put(flow_key(frame(s)), c);
 }
 
-void Director::forget(const Bytes& frame) const {
-    lvs_flow_key k = flow_key(frame);
-    bpf_map_delete_elem(maps_->conns.fd(), &k);
-}
+void Director::forget(const Bytes& frame) const { maps_->conn_table().erase(flow_key(frame)); }
 
 uint64_t Director::fill(uint32_t n, const std::function<lvs_flow_key(uint32_t)>& key_of, const lvs_conn& c) const {
     constexpr uint32_t kBatch = 1 << 16;
-    std::vector<lvs_flow_key> keys(kBatch);
-    std::vector<lvs_conn> values(kBatch, c);
+    std::vector<lvs_flow_key4> keys4;
+    std::vector<lvs_flow_key> keys6;
+    const std::vector<lvs_conn> values(kBatch, c);
     std::vector<int> cpus = online_cpus();
     uint32_t share = (n + cpus.size() - 1) / cpus.size();
     CpuPin restore_affinity_at_exit;
@@ -174,17 +181,26 @@ uint64_t Director::fill(uint32_t n, const std::function<lvs_flow_key(uint32_t)>&
         uint32_t end = std::min<uint64_t>(n, (cpu + 1) * uint64_t(share));
         for (uint32_t first = cpu * share; first < end; first += kBatch) {
             uint32_t count = std::min(kBatch, end - first);
-            for (uint32_t i = 0; i < count; ++i)
-                keys[i] = key_of(first + i);
-            uint32_t done = count;
-            if (bpf_map_update_batch(maps_->conns.fd(), keys.data(), values.data(), &done, nullptr) != 0)
-                throw std::runtime_error(std::string("filling lvs_conns failed: ") + std::strerror(errno));
+            keys4.clear();
+            keys6.clear();
+            for (uint32_t i = 0; i < count; ++i) {
+                const lvs_flow_key k = key_of(first + i);
+                if (k.family == LVS_AF_INET)
+                    keys4.push_back(lvs_flow_key4_of(&k));
+                else
+                    keys6.push_back(k);
+            }
+            put_batch(maps_->conns4, keys4, values);
+            put_batch(maps_->conns6, keys6, values);
         }
     }
     return conn_entries();
 }
 
-uint64_t Director::conn_entries() const { return count_entries(maps_->conns.fd(), sizeof(lvs_conn)); }
+uint64_t Director::conn_entries() const {
+    return count_entries<lvs_flow_key4>(maps_->conns4, sizeof(lvs_conn)) +
+           count_entries<lvs_flow_key>(maps_->conns6, sizeof(lvs_conn));
+}
 
 uint32_t Director::table_size_for(uint32_t n) {
     uint64_t share = (n + online_cpus().size() - 1) / online_cpus().size();

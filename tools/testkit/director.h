@@ -23,7 +23,8 @@ namespace lvs::testkit {
 
 class Director {
 public:
-    // conn_table_size: the connection table's max_entries.
+    // conn_table_size: the IPv4 connection table's max_entries (lvs_conns4;
+    // the IPv6 one keeps its default).
     explicit Director(uint32_t conn_table_size = LVS_DEFAULT_CONN_TABLE_SIZE);
     ~Director();
     Director(const Director&) = delete;

@@ -1,0 +1,35 @@
+// The connection table as the control plane sees it: one table of
+// lvs_flow_key -> lvs_conn, stored (as the XDP program stores it, see
+// bpf/conn_table.bpf.h) in two maps, lvs_conns4 under the compact IPv4 key
+// and lvs_conns6 under the whole key.
+#pragma once
+
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "lvs_xdp/abi.h"
+#include "maps/bpf_map.h"
+
+namespace lvs {
+
+// The whole key of an IPv4 flow stored under k4.
+lvs_flow_key flow_key_of(const lvs_flow_key4& k4);
+
+class ConnMaps {
+public:
+    ConnMaps(const MapFd& v4, const MapFd& v6) : v4_(v4), v6_(v6) {}
+
+    std::optional<lvs_conn> get(const lvs_flow_key& k) const;
+    void put(const lvs_flow_key& k, const lvs_conn& c) const;
+    void erase(const lvs_flow_key& k) const;
+    // Every entry of both maps.
+    std::vector<std::pair<lvs_flow_key, lvs_conn>> entries() const;
+
+private:
+    static bool is_v4(const lvs_flow_key& k) { return k.family == LVS_AF_INET; }
+    const MapFd& v4_;
+    const MapFd& v6_;
+};
+
+}  // namespace lvs
