@@ -34,7 +34,12 @@ static __always_inline int conn_insert(const struct lvs_flow_key *k, const struc
 /* Removes the entry of flow k (absent already: nothing to do). */
 static __always_inline void conn_delete(const struct lvs_flow_key *k)
 {
-	bpf_map_delete_elem(&lvs_conns, k);
+	if (k->family == LVS_AF_INET) {
+		struct lvs_flow_key4 k4 = lvs_flow_key4_of(k);
+		bpf_map_delete_elem(&lvs_conns4, &k4);
+		return;
+	}
+	bpf_map_delete_elem(&lvs_conns6, k);
 }
 
 #endif

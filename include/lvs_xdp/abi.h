@@ -225,7 +225,7 @@ static inline struct lvs_flow_key4 lvs_flow_key4_of(const struct lvs_flow_key *k
 }
 
 /* lvs_frags: LRU hash from an IPv4 datagram (addresses, IP id, protocol) whose
- * first fragment was forwarded to that fragment's flow key (the lvs_conns key),
+ * first fragment was forwarded to that fragment's flow key (conn_lookup's key),
  * so the later fragments, which carry no ports, follow the same flow. */
 struct lvs_frag_key {
 	__be32 saddr;

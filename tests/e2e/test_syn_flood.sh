@@ -56,7 +56,7 @@ peer_gro_on "$NS_BR" p-cli
 # status_field TEXT: the number before TEXT in `lvs-xdp status`.
 status_field() { lvs status | sed -n "s/.* \([0-9]*\) $1.*/\1/p"; }
 # conns_map FIELD: a field of the connection table in bpftool's JSON.
-conns_map() { bpftool -j map show pinned "$LIB_BPFFS/lvs_conns" | "$PY" -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+conns_map() { bpftool -j map show pinned "$LIB_BPFFS/lvs_conns4" | "$PY" -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
 # service_conns: the service's Conns in -Ln --stats --exact.
 service_conns() { lvs -Ln --stats --exact | awk -v vs="$VIP:80" '$1 == "TCP" && $2 == vs { print $3 }'; }
 
