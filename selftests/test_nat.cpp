@@ -285,17 +285,22 @@ protected:
         add_local_addresses(d.maps(), {parse_addr(kLaddr)});
         add("-t", "--fullnat");
     }
+    // A client packet's output: as the server must get it, from the local
+    // address and the port the flow got; returns that port.
+    uint16_t expect_from_laddr(const RunResult& r) {
+        EXPECT_EQ(r.action, XDP_TX);
+        uint16_t lport = get16(r.out, 14 + 20);
+        FrameSpec expected = at_server(to_vip());
+        expected.saddr = kLaddr;
+        expected.sport = lport;
+        EXPECT_EQ(r.out, frame(expected));
+        return lport;
+    }
 };
 
 TEST_F(FullNatTest, BothDirectionsRewriteBothEnds) {
-    RunResult r = d.run(frame(to_vip()));
-    ASSERT_EQ(r.action, XDP_TX);
-    uint16_t lport = get16(r.out, 14 + 20);
+    uint16_t lport = expect_from_laddr(d.run(frame(to_vip())));
     EXPECT_GE(lport, 1024);
-    FrameSpec expected = at_server(to_vip());
-    expected.saddr = kLaddr;
-    expected.sport = lport;
-    EXPECT_EQ(r.out, frame(expected));
 
     RunResult back = d.run(frame(from_server(0x12, lport, kLaddr)));
     ASSERT_EQ(back.action, XDP_TX);
@@ -387,13 +392,7 @@ TEST_F(FullNatTest, FirstPacketPassedForItsTtlLeavesTheFlowToTheNext) {
     FrameSpec dying = to_vip();
     dying.ttl = 1;
     ASSERT_EQ(d.run(frame(dying)).action, XDP_PASS);
-    RunResult r = d.run(frame(to_vip()));
-    ASSERT_EQ(r.action, XDP_TX);
-    uint16_t lport = get16(r.out, 14 + 20);
-    FrameSpec expected = at_server(to_vip());
-    expected.saddr = kLaddr;
-    expected.sport = lport;
-    EXPECT_EQ(r.out, frame(expected));
+    uint16_t lport = expect_from_laddr(d.run(frame(to_vip())));
     EXPECT_EQ(d.run(frame(from_server(0x12, lport, kLaddr))).action, XDP_TX);
 }
 
@@ -413,13 +412,7 @@ TEST_F(FullNatTest, NoFreePortReservesNothingAndTheNextPacketRetries) {
 
     for (uint32_t port = 1024; port <= 65535; ++port)
         d.forget(frame(reply_to(port)));
-    RunResult r = d.run(frame(to_vip()));
-    ASSERT_EQ(r.action, XDP_TX);
-    uint16_t lport = get16(r.out, 14 + 20);
-    FrameSpec expected = at_server(to_vip());
-    expected.saddr = kLaddr;
-    expected.sport = lport;
-    EXPECT_EQ(r.out, frame(expected));
+    uint16_t lport = expect_from_laddr(d.run(frame(to_vip())));
     EXPECT_EQ(d.run(frame(from_server(0x12, lport, kLaddr))).action, XDP_TX);
 }
 
