@@ -8,7 +8,9 @@
  *
  * It can also give every run another flow: a new 5-tuple each time (new
  * connections), or one of a pool of 2^k flows lvs-bench put in the connection
- * table (established flows spread over a big table). */
+ * table (established flows spread over a big table), or the same pool's flows
+ * seen from the other side: the destination varied (a server's replies to a
+ * pool of clients). */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include <linux/ip.h>
@@ -21,6 +23,7 @@ enum bench_vary {
 	VARY_NONE = 0, /* the same frame every run */
 	VARY_POOL = 1, /* flow (counter * odd) mod 2^k: every flow of the pool once per 2^k runs, scattered */
 	VARY_NEW = 2,  /* flow counter: never the same twice */
+	VARY_POOL_DST = 3, /* as VARY_POOL, flow i in the destination address and port */
 };
 
 /* Written by lvs-bench through the skeleton before each case. */
@@ -64,23 +67,26 @@ int bench_reset(struct xdp_md *ctx)
 		words[i] = frame[i];
 
 	if (vary != VARY_NONE) {
-		/* Flow i: source address + i / 65536, source port i % 65536. The
-		 * IPv4 and TCP checksums follow (RFC 1624 incremental update): NAT
-		 * updates them incrementally, so a wrong one would show in its
-		 * output. The frame is always TCP (20-byte IPv4 header). */
+		/* Flow i: source (VARY_POOL_DST: destination) address + i / 65536,
+		 * its port i % 65536. The IPv4 and TCP checksums follow (RFC 1624
+		 * incremental update): NAT updates them incrementally, so a wrong
+		 * one would show in its output. The frame is always TCP (20-byte
+		 * IPv4 header). */
 		__u32 i = counter++;
-		if (vary == VARY_POOL)
+		if (vary == VARY_POOL || vary == VARY_POOL_DST)
 			i = (i * 0x9e3779b1u) & pool_mask;
 		struct iphdr *ip = data + sizeof(struct ethhdr);
-		__be16 *sport = (void *)(ip + 1);
+		int dst = vary == VARY_POOL_DST;
+		__be32 *addr = dst ? &ip->daddr : &ip->saddr;
+		__be16 *port = (void *)(ip + 1) + (dst ? 2 : 0);
 		__be16 *tcp_check = (void *)(ip + 1) + 16;
-		__u32 old_saddr = bpf_ntohl(ip->saddr), new_saddr = old_saddr + (i >> 16);
-		__u16 old_sport = bpf_ntohs(*sport), new_sport = i & 0xffff;
-		__u64 d = (~old_saddr >> 16 & 0xffff) + (new_saddr >> 16) + (~old_saddr & 0xffff) + (new_saddr & 0xffff);
-		ip->saddr = bpf_htonl(new_saddr);
-		*sport = bpf_htons(new_sport);
+		__u32 old_addr = bpf_ntohl(*addr), new_addr = old_addr + (i >> 16);
+		__u16 old_port = bpf_ntohs(*port), new_port = i & 0xffff;
+		__u64 d = (~old_addr >> 16 & 0xffff) + (new_addr >> 16) + (~old_addr & 0xffff) + (new_addr & 0xffff);
+		*addr = bpf_htonl(new_addr);
+		*port = bpf_htons(new_port);
 		ip->check = bpf_htons(fold((~bpf_ntohs(ip->check) & 0xffff) + d));
-		*tcp_check = bpf_htons(fold((~bpf_ntohs(*tcp_check) & 0xffff) + d + (~old_sport & 0xffff) + new_sport));
+		*tcp_check = bpf_htons(fold((~bpf_ntohs(*tcp_check) & 0xffff) + d + (~old_port & 0xffff) + new_port));
 	}
 	bpf_tail_call(ctx, &bench_target, 0);
 	return XDP_ABORTED; /* the target is missing */

@@ -52,6 +52,8 @@ Vary vary_of(Traffic t) {
         return Vary::Pool;
     case Traffic::NewIntoFull:
         return Vary::New;
+    case Traffic::ReplyPool:
+        return Vary::PoolDst;
     default:
         return Vary::None;
     }
@@ -115,22 +117,35 @@ void establish(const Director& d, const Case& c) {
     }
 }
 
-// Fills the connection table with kTableFlows established flows (entries as
-// the program wrote one for `ack`'s flow), of base's source addresses. The
-// handshake's entries go first (a NAT reply entry would take a pool flow's
-// place): the table then holds exactly the pool.
-void fill_table(const Director& d, const Bytes& ack, const Bytes& base) {
-    std::optional<lvs_conn> entry = d.conn(ack);
-    if (!entry)
-        throw std::runtime_error("the flow has no connection entry");
+// kTableFlows entries as the program wrote one for `of`'s flow, keyed by
+// base's flows 0 .. kTableFlows - 1 (with_flow_index at `end`).
+struct Copies {
+    Bytes of, base;
+    FlowEnd end = FlowEnd::Source;
+};
+
+// Fills the connection table with established flows' entries, copies of each
+// of `all`. The handshake's entries go first (a NAT reply entry would take a
+// pool flow's place): the table then holds exactly the copies.
+void fill_table(const Director& d, const std::vector<Copies>& all) {
+    std::vector<lvs_conn> entries;
+    for (const Copies& c : all) {
+        std::optional<lvs_conn> entry = d.conn(c.of);
+        if (!entry)
+            throw std::runtime_error("the flow has no connection entry");
+        entries.push_back(*entry);
+    }
     const ConnMaps table = d.maps().conn_table();
     for (const auto& [key, c] : table.entries())
         table.erase(key);
-    uint64_t held =
-        d.fill(kTableFlows, [&](uint32_t i) { return testkit::flow_key(with_flow_index(base, i)); }, *entry);
-    if (held != kTableFlows)
+    uint64_t held = 0;
+    for (size_t k = 0; k < all.size(); ++k)
+        held = d.fill(
+            kTableFlows, [&](uint32_t i) { return testkit::flow_key(with_flow_index(all[k].base, i, all[k].end)); },
+            entries[k]);
+    if (held != all.size() * kTableFlows)
         throw std::runtime_error("the connection table holds " + std::to_string(held) + " of " +
-                        std::to_string(kTableFlows) + " flows");
+                                 std::to_string(all.size() * kTableFlows) + " entries");
 }
 
 // The case's input, run through the reset `repeat` times: the last output
@@ -169,7 +184,7 @@ void measure_floors(Harness& h, const Options& o, Floors& f) {
     expect(swap.action == XDP_TX && swap.out == swapped, "the MAC-swap floor swaps the MACs");
 
     h.set_target(h.drop_fd());
-    for (Vary v : {Vary::None, Vary::Pool, Vary::New}) {
+    for (Vary v : {Vary::None, Vary::Pool, Vary::New, Vary::PoolDst}) {
         h.set_input(frame, v, kTableFlows - 1);
         uint32_t first = h.counter();
         RunResult out = test_run(h.reset_fd(), frame, 3);
@@ -189,8 +204,10 @@ void measure_floors(Harness& h, const Options& o, Floors& f) {
 Result measure_case(const Case& c, Harness& h, const Options& o, Floors& f) {
     Result r{.c = &c};
     try {
-        bool full = c.traffic == Traffic::FlowPool || c.traffic == Traffic::NewIntoFull;
-        Director d(full ? Director::table_size_for(kTableFlows) : LVS_DEFAULT_CONN_TABLE_SIZE);
+        bool full = c.traffic != Traffic::NoService && c.traffic != Traffic::Established;
+        // ReplyPool: each flow has two entries, the client's and the reply's.
+        uint32_t entries = c.traffic == Traffic::ReplyPool ? 2 * kTableFlows : kTableFlows;
+        Director d(full ? Director::table_size_for(entries) : LVS_DEFAULT_CONN_TABLE_SIZE);
         if (c.before_rules)
             c.before_rules(d);
         d.ipvsadm_restore(c.rules);
@@ -206,11 +223,15 @@ Result measure_case(const Case& c, Harness& h, const Options& o, Floors& f) {
         } else if (c.traffic != Traffic::NoService)
             establish(d, c);
         if (c.traffic == Traffic::FlowPool)
-            fill_table(d, ack, ack);
+            fill_table(d, {{ack, ack}});
+        if (c.traffic == Traffic::ReplyPool) {  // ack is the server's: client i's reply goes to its address and port
+            Bytes client = tcp_frame(c.flow, kAck);
+            fill_table(d, {{client, client}, {ack, ack, FlowEnd::Destination}});
+        }
         if (c.traffic == Traffic::NewIntoFull) {
             Flow filler = c.flow;
             filler.saddr = "10.64.0.0";  // apart from the new flows' addresses
-            fill_table(d, ack, tcp_frame(filler, kAck));
+            fill_table(d, {{ack, tcp_frame(filler, kAck)}});
         }
         Bytes frame = c.traffic == Traffic::NewIntoFull ? tcp_frame(c.flow, kSyn) : ack;
 

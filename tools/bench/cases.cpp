@@ -118,12 +118,12 @@ testkit::FrameSpec from_server(uint8_t flags, bool fullnat, uint16_t lport) {
 
 // The reply as the client must get it: from the VIP and port, to the client's
 // address and port, TTL down by one, back between the MACs the client used.
-testkit::FrameSpec at_client(uint8_t flags, bool fullnat, uint16_t lport) {
+testkit::FrameSpec at_client(uint8_t flags, bool fullnat, uint16_t lport, const Flow& client = kOneFlow) {
     testkit::FrameSpec s = from_server(flags, fullnat, lport);
-    s.saddr = kOneFlow.daddr;
-    s.sport = kOneFlow.dport;
-    s.daddr = kOneFlow.saddr;
-    s.dport = kOneFlow.sport;
+    s.saddr = client.daddr;
+    s.sport = client.dport;
+    s.daddr = client.saddr;
+    s.dport = client.sport;
     s.ttl--;
     s.src_mac = testkit::kDirectorMac;
     s.dst_mac = testkit::kClientMac;
@@ -165,13 +165,14 @@ std::function<Prepared(const testkit::Director&)> nat_handshake(bool fullnat, bo
 // one): exactly the frame at_server builds for that client and TCP flags;
 // FullNAT's local address and port are the ones the director chose: one of
 // the local addresses, a port of at least 1024.
+std::string addr_at(const Bytes& frame, size_t at) {
+    uint32_t a;
+    std::memcpy(&a, &frame.at(at), 4);
+    return addr(ntohl(a));
+}
+
 Check nat_in(bool fullnat) {
     return [fullnat](const Bytes& in, const RunResult& out) -> std::string {
-        auto addr_at = [](const Bytes& f, size_t at) {
-            uint32_t a;
-            std::memcpy(&a, &f.at(at), 4);
-            return addr(ntohl(a));
-        };
         const Flow client{.saddr = addr_at(in, kEth + 12), .sport = testkit::get16(in, kEth + 20)};
         uint16_t lport = 0;
         std::string laddr;
@@ -187,6 +188,15 @@ Check nat_in(bool fullnat) {
                 return "FullNAT source " + laddr + " is no local address";
         }
         return tx_exactly(testkit::frame(at_server(client, in.at(kEth + 20 + 13), fullnat, lport, laddr)))(in, out);
+    };
+}
+
+// NAT out, for whichever client the server's reply goes to (a pool's):
+// exactly the frame at_client builds for that client and TCP flags.
+Check nat_out() {
+    return [](const Bytes& in, const RunResult& out) {
+        const Flow client{.saddr = addr_at(in, kEth + 16), .sport = testkit::get16(in, kEth + 22)};
+        return tx_exactly(testkit::frame(at_client(in.at(kEth + 20 + 13), false, 0, client)))(in, out);
     };
 }
 
@@ -262,6 +272,10 @@ std::vector<Case> all_cases() {
         // addresses); new connections each get a reply entry too.
         {"NAT in established, 1 of 2^20 flows", nat_one(""), Traffic::FlowPool, kOneFlow, nat_in(false),
          Target{K::Ns, 200}, nullptr, nat_handshake(false, false)},
+        // Replies to 2^20 clients: each flow's reply entry and the client
+        // entry its reply is checked against (copies of the handshaken ones).
+        {"NAT out (reply) established, 1 of 2^20 flows", nat_one(""), Traffic::ReplyPool, kOneFlow, nat_out(),
+         Target{K::Ns, 200}, nullptr, nat_handshake(false, true)},
         {"NAT in new conn into full table, rr", nat_one(""), Traffic::NewIntoFull, kNewFlow, nat_in(false),
          Target{K::Ns, 400}, nullptr, nat_handshake(false, false)},
         {"FullNAT in established, 1 of 2^20 flows", nat_one(" --fullnat"), Traffic::FlowPool, kOneFlow, nat_in(true),

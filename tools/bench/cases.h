@@ -21,6 +21,8 @@ enum class Traffic {
     NoService,    // a packet for no virtual service: to the kernel untouched
     Established,  // one established flow, alone in the connection table
     FlowPool,     // established flows, a different one each packet, from a full table
+    ReplyPool,    // a server's replies to established NAT flows, a different one each packet, from a
+                  // table full of those flows' client and reply entries (2 x 2^20)
     NewIntoFull,  // a new connection each packet into a full table (LRU eviction)
 };
 

@@ -25,12 +25,14 @@ Mac mac_of(uint32_t addr) {
     return m;
 }
 
-Bytes with_flow_index(Bytes frame, uint32_t i) {
-    uint32_t saddr;
-    std::memcpy(&saddr, &frame[kEth + 12], 4);
-    saddr = htonl(ntohl(saddr) + (i >> 16));
-    std::memcpy(&frame[kEth + 12], &saddr, 4);
-    testkit::put16(frame, kEth + 20, i & 0xffff);
+Bytes with_flow_index(Bytes frame, uint32_t i, FlowEnd end) {
+    const bool dst = end == FlowEnd::Destination;
+    const size_t addr_at = kEth + (dst ? 16 : 12), port_at = kEth + (dst ? 22 : 20);
+    uint32_t addr;
+    std::memcpy(&addr, &frame[addr_at], 4);
+    addr = htonl(ntohl(addr) + (i >> 16));
+    std::memcpy(&frame[addr_at], &addr, 4);
+    testkit::put16(frame, port_at, i & 0xffff);
     // The checksums from scratch: the reset's incremental update gives the same.
     constexpr size_t ip = kEth, tcp = kEth + 20;
     testkit::put16(frame, ip + 10, 0);

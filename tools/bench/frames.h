@@ -39,9 +39,11 @@ Mac mac_of(uint32_t addr);
 inline constexpr const char* kTunSrc = "10.1.0.2";
 
 // What bench_reset.bpf.c makes of the input for flow index i (the source
-// address plus i / 65536, the source port i % 65536, checksums valid), and
-// which index a run with a given counter uses in pool mode.
-Bytes with_flow_index(Bytes frame, uint32_t i);
+// address plus i / 65536, the source port i % 65536, or the same of the
+// destination; checksums valid), and which index a run with a given counter
+// uses in pool mode.
+enum class FlowEnd { Source, Destination };
+Bytes with_flow_index(Bytes frame, uint32_t i, FlowEnd end = FlowEnd::Source);
 uint32_t pool_index(uint32_t counter, uint32_t pool_mask);
 
 }  // namespace lvs::bench

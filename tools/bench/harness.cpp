@@ -72,6 +72,8 @@ Bytes Harness::input_at(uint32_t c) const {
     switch (vary_) {
     case Vary::Pool:
         return with_flow_index(frame_, pool_index(c, pool_mask_));
+    case Vary::PoolDst:
+        return with_flow_index(frame_, pool_index(c, pool_mask_), FlowEnd::Destination);
     case Vary::New:
         return with_flow_index(frame_, c);
     default:

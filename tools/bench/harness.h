@@ -17,6 +17,7 @@ enum class Vary : uint32_t {
     None = 0,  // the same frame every run
     Pool = 1,  // one of 2^k flows, scattered
     New = 2,   // a flow never seen before every run
+    PoolDst = 3,  // as Pool, the flow in the destination: a server's replies to a pool of clients
 };
 
 // Nanoseconds per run over `repeat` runs. Taken from the thread's CPU time
@@ -39,7 +40,7 @@ public:
     // The program the reset hands every run to.
     void set_target(int prog_fd);
     // What the reset writes before every run: frame (kFrameLen bytes), given
-    // another flow each run as vary says; pool_mask is 2^k - 1 for Vary::Pool.
+    // another flow each run as vary says; pool_mask is 2^k - 1 for Vary::Pool and PoolDst.
     void set_input(const Bytes& frame, Vary vary, uint32_t pool_mask = 0);
     uint32_t counter() const;
     // The input of the run that starts with the reset's counter at c.

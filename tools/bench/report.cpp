@@ -73,7 +73,8 @@ void print_table(std::ostream& out, const Floors& f, const std::vector<Result>& 
     print_row(out, "floor: parse + MAC swap + XDP_TX", f.mac_swap, floor);
     const std::pair<Vary, const char*> resets[] = {{Vary::None, "reset alone: same frame"},
                                                    {Vary::Pool, "reset alone: flow from the pool"},
-                                                   {Vary::New, "reset alone: new flow"}};
+                                                   {Vary::New, "reset alone: new flow"},
+                                                   {Vary::PoolDst, "reset alone: destination from the pool"}};
     for (const auto& [v, name] : resets)
         if (f.reset.count(v))
             print_row(out, name, f.reset.at(v), floor, "(subtracted below)");
