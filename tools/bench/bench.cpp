@@ -1,5 +1,6 @@
 #include "bench.h"
 
+#include <arpa/inet.h>
 #include <linux/bpf.h>
 
 #include <algorithm>
@@ -118,11 +119,29 @@ void establish(const Director& d, const Case& c) {
 }
 
 // kTableFlows entries as the program wrote one for `of`'s flow, keyed by
-// base's flows 0 .. kTableFlows - 1 (with_flow_index at `end`).
+// base's flows 0 .. kTableFlows - 1 (with_flow_index at `end`). With
+// own_peers, flow i's copy names flow i's other side, as with_flow_index
+// numbers it: a FullNAT client entry its local address and port, a FullNAT
+// reply entry its client (which the reply's client entry is looked up by).
 struct Copies {
     Bytes of, base;
     FlowEnd end = FlowEnd::Source;
+    bool own_peers = false;
 };
+
+// The address + i / 65536 and the port i % 65536, as with_flow_index.
+void at_flow_index(lvs_addr& a, __be16& port, uint32_t i) {
+    a.ip4 = htonl(ntohl(a.ip4) + (i >> 16));
+    port = htons(i & 0xffff);
+}
+
+lvs_conn copy_for_flow(lvs_conn c, uint32_t i) {
+    if ((c.flags & LVS_CONN_F_REPLY) && (c.flags & LVS_CONN_F_DNAT))
+        at_flow_index(c.nat_daddr, c.nat_dport, i);
+    else if (!(c.flags & LVS_CONN_F_REPLY) && (c.flags & LVS_CONN_F_SNAT))
+        at_flow_index(c.nat_saddr, c.nat_sport, i);
+    return c;
+}
 
 // Fills the connection table with established flows' entries, copies of each
 // of `all`. The handshake's entries go first (a NAT reply entry would take a
@@ -142,7 +161,7 @@ void fill_table(const Director& d, const std::vector<Copies>& all) {
     for (size_t k = 0; k < all.size(); ++k)
         held = d.fill(
             kTableFlows, [&](uint32_t i) { return testkit::flow_key(with_flow_index(all[k].base, i, all[k].end)); },
-            entries[k]);
+            [&](uint32_t i) { return all[k].own_peers ? copy_for_flow(entries[k], i) : entries[k]; });
     if (held != all.size() * kTableFlows)
         throw std::runtime_error("the connection table holds " + std::to_string(held) + " of " +
                                  std::to_string(all.size() * kTableFlows) + " entries");
@@ -224,9 +243,9 @@ Result measure_case(const Case& c, Harness& h, const Options& o, Floors& f) {
             establish(d, c);
         if (c.traffic == Traffic::FlowPool)
             fill_table(d, {{ack, ack}});
-        if (c.traffic == Traffic::ReplyPool) {  // ack is the server's: client i's reply goes to its address and port
-            Bytes client = tcp_frame(c.flow, kAck);
-            fill_table(d, {{client, client}, {ack, ack, FlowEnd::Destination}});
+        if (c.traffic == Traffic::ReplyPool) {  // ack is the server's: flow i's reply goes to its client's
+            Bytes client = tcp_frame(c.flow, kAck);  // (NAT) or local (FullNAT) address and port
+            fill_table(d, {{client, client, FlowEnd::Source, true}, {ack, ack, FlowEnd::Destination, true}});
         }
         if (c.traffic == Traffic::NewIntoFull) {
             Flow filler = c.flow;

@@ -191,12 +191,17 @@ Check nat_in(bool fullnat) {
     };
 }
 
-// NAT out, for whichever client the server's reply goes to (a pool's):
-// exactly the frame at_client builds for that client and TCP flags.
-Check nat_out() {
-    return [](const Bytes& in, const RunResult& out) {
-        const Flow client{.saddr = addr_at(in, kEth + 16), .sport = testkit::get16(in, kEth + 22)};
-        return tx_exactly(testkit::frame(at_client(in.at(kEth + 20 + 13), false, 0, client)))(in, out);
+// NAT and FullNAT out, for whichever pool flow the server's reply is (its
+// destination at flow index i, as with_flow_index numbers them: the client's
+// address and port for NAT, the local ones for FullNAT, whose client is then
+// kOneFlow's address + i / 65536, port i % 65536): exactly the frame
+// at_client builds for that client and TCP flags.
+Check nat_out(bool fullnat) {
+    return [fullnat](const Bytes& in, const RunResult& out) {
+        uint32_t index_hi = ntohl(testkit::ip4(addr_at(in, kEth + 16))) - ntohl(testkit::ip4(fullnat ? kLaddr : kOneFlow.saddr));
+        const Flow client{.saddr = addr(ntohl(testkit::ip4(kOneFlow.saddr)) + index_hi),
+                          .sport = testkit::get16(in, kEth + 22)};
+        return tx_exactly(testkit::frame(at_client(in.at(kEth + 20 + 13), fullnat, 0, client)))(in, out);
     };
 }
 
@@ -272,14 +277,17 @@ std::vector<Case> all_cases() {
         // addresses); new connections each get a reply entry too.
         {"NAT in established, 1 of 2^20 flows", nat_one(""), Traffic::FlowPool, kOneFlow, nat_in(false),
          Target{K::Ns, 200}, nullptr, nat_handshake(false, false)},
-        // Replies to 2^20 clients: each flow's reply entry and the client
-        // entry its reply is checked against (copies of the handshaken ones).
-        {"NAT out (reply) established, 1 of 2^20 flows", nat_one(""), Traffic::ReplyPool, kOneFlow, nat_out(),
+        // Replies of 2^20 flows: each flow's reply entry and the client entry
+        // its reply is checked against (copies of the handshaken ones; FullNAT's
+        // naming each flow's own client and local address and port).
+        {"NAT out (reply) established, 1 of 2^20 flows", nat_one(""), Traffic::ReplyPool, kOneFlow, nat_out(false),
          Target{K::Ns, 200}, nullptr, nat_handshake(false, true)},
         {"NAT in new conn into full table, rr", nat_one(""), Traffic::NewIntoFull, kNewFlow, nat_in(false),
          Target{K::Ns, 400}, nullptr, nat_handshake(false, false)},
         {"FullNAT in established, 1 of 2^20 flows", nat_one(" --fullnat"), Traffic::FlowPool, kOneFlow, nat_in(true),
          Target{K::Ns, 200}, add_laddr, nat_handshake(true, false)},
+        {"FullNAT out (reply) established, 1 of 2^20 flows", nat_one(" --fullnat"), Traffic::ReplyPool, kOneFlow,
+         nat_out(true), Target{K::Ns, 200}, add_laddr, nat_handshake(true, true)},
         {"FullNAT in new conn into full table, rr", nat_one(" --fullnat"), Traffic::NewIntoFull, kNewFlow,
          nat_in(true), Target{K::Ns, 400}, add_laddr, fullnat_handshake_then_all_laddrs},
     };

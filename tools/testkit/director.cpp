@@ -168,11 +168,12 @@ void Director::put_conn(const FrameSpec& s, const lvs_conn& c) const {
 
 void Director::forget(const Bytes& frame) const { maps_->conn_table().erase(flow_key(frame)); }
 
-uint64_t Director::fill(uint32_t n, const std::function<lvs_flow_key(uint32_t)>& key_of, const lvs_conn& c) const {
+uint64_t Director::fill(uint32_t n, const std::function<lvs_flow_key(uint32_t)>& key_of,
+                        const std::function<lvs_conn(uint32_t)>& value_of) const {
     constexpr uint32_t kBatch = 1 << 16;
     std::vector<lvs_flow_key4> keys4;
     std::vector<lvs_flow_key> keys6;
-    const std::vector<lvs_conn> values(kBatch, c);
+    std::vector<lvs_conn> values4, values6;
     std::vector<int> cpus = online_cpus();
     uint32_t share = (n + cpus.size() - 1) / cpus.size();
     CpuPin restore_affinity_at_exit;
@@ -183,15 +184,20 @@ uint64_t Director::fill(uint32_t n, const std::function<lvs_flow_key(uint32_t)>&
             uint32_t count = std::min(kBatch, end - first);
             keys4.clear();
             keys6.clear();
+            values4.clear();
+            values6.clear();
             for (uint32_t i = 0; i < count; ++i) {
                 const lvs_flow_key k = key_of(first + i);
-                if (k.family == LVS_AF_INET)
+                if (k.family == LVS_AF_INET) {
                     keys4.push_back(lvs_flow_key4_of(&k));
-                else
+                    values4.push_back(value_of(first + i));
+                } else {
                     keys6.push_back(k);
+                    values6.push_back(value_of(first + i));
+                }
             }
-            put_batch(maps_->conns4, keys4, values);
-            put_batch(maps_->conns6, keys6, values);
+            put_batch(maps_->conns4, keys4, values4);
+            put_batch(maps_->conns6, keys6, values6);
         }
     }
     return conn_entries();

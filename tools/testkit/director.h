@@ -53,9 +53,11 @@ public:
     void put_conn(const FrameSpec& s, const lvs_conn& c) const;
     void forget(const Bytes& frame) const;
     // Puts flows key_of(0) .. key_of(n - 1) in the connection table with the
-    // entry c, spread evenly over the CPUs: the table's LRU lists are per CPU
-    // and each holds max_entries / CPUs. Returns the entries now held.
-    uint64_t fill(uint32_t n, const std::function<lvs_flow_key(uint32_t)>& key_of, const lvs_conn& c) const;
+    // entries value_of(0) .. value_of(n - 1), spread evenly over the CPUs: the
+    // table's LRU lists are per CPU and each holds max_entries / CPUs. Returns
+    // the entries now held.
+    uint64_t fill(uint32_t n, const std::function<lvs_flow_key(uint32_t)>& key_of,
+                  const std::function<lvs_conn(uint32_t)>& value_of) const;
     // The connection table size at which fill() can hold n flows.
     static uint32_t table_size_for(uint32_t n);
     // The entries the connection table holds now.
