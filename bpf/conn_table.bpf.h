@@ -31,6 +31,31 @@ static __always_inline int conn_insert(const struct lvs_flow_key *k, const struc
 	return bpf_map_update_elem(&lvs_conns6, k, c, BPF_ANY);
 }
 
+/* A new flow's entry is drafted here and stored by conn_insert once its first
+ * packet has been handled, never inserted and then looked up: a lookup sets
+ * the LRU's reference bit, and entries that have it are kept over those that
+ * don't. So a flow's entry counts as used from its second packet on, and a
+ * flood of SYNs that never send another (new 5-tuples, spoofed sources) has
+ * its own entries evicted, oldest first, before any connection that talked
+ * (docs/robustness.md, "SYN floods"). Per CPU: one packet at a time; not
+ * pinned: nothing outside the program reads it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct lvs_conn);
+} lvs_conn_draft SEC(".maps");
+
+/* This CPU's draft, zeroed. */
+static __always_inline struct lvs_conn *conn_draft(void)
+{
+	__u32 zero = 0;
+	struct lvs_conn *c = bpf_map_lookup_elem(&lvs_conn_draft, &zero);
+	if (c)
+		__builtin_memset(c, 0, sizeof(*c));
+	return c;
+}
+
 /* Removes the entry of flow k (absent already: nothing to do). */
 static __always_inline void conn_delete(const struct lvs_flow_key *k)
 {

@@ -66,7 +66,8 @@ static __always_inline int conn_reused(const struct lvs_conn *c, const struct pa
 }
 
 /* Schedules a new flow (or one whose entry is dead, already taken out of its
- * server's counts) and records it, counted inactive on its server. A
+ * server's counts) and drafts its entry (conn_draft), counted inactive on its
+ * server; flow_record stores it once the packet has been handled. A
  * persistent service's client keeps the server of its live template; anyone
  * else gets the scheduler's pick (and, persistent, a new template). Returns 0
  * and fills t, or -1 when no server is available. */
@@ -91,24 +92,30 @@ static __always_inline int flow_schedule(const struct lvs_flow_key *key, const s
 		return -1;
 	if (new_template)
 		persist_new(&pk, svc, dest_id, d->gen, now);
-	struct lvs_conn nc = {
-		.dest_id = dest_id,
-		.dest_gen = d->gen,
-		.svc_id = svc->id,
-		.flags = persistent ? LVS_CONN_F_PERSIST : 0,
-		.acct = LVS_ACCT_INACTIVE,
-	};
-	if (conn_insert(key, &nc))
+	struct lvs_conn *nc = conn_draft();
+	if (!nc)
 		return -1;
+	nc->dest_id = dest_id;
+	nc->dest_gen = d->gen;
+	nc->svc_id = svc->id;
+	nc->flags = persistent ? LVS_CONN_F_PERSIST : 0;
+	nc->acct = LVS_ACCT_INACTIVE;
 	acct_bind(dest_id, d);
-	t->conn = conn_lookup(key);
-	if (!t->conn)
-		return -1;
+	t->conn = nc;
 	gs->new_conns++;
 	t->dest = d;
 	t->dest_id = dest_id;
 	t->new_conn = 1;
 	return 0;
+}
+
+/* Stores the entry flow_schedule drafted for flow key (over a dead entry of
+ * the same key). When it cannot be stored the flow is taken out of its
+ * server's counts again and its next packet is scheduled anew. */
+static __always_inline void flow_record(const struct lvs_flow_key *key, struct flow_target *t)
+{
+	if (conn_insert(key, t->conn))
+		acct_unbind(t->conn);
 }
 
 #endif

@@ -241,14 +241,20 @@ static __always_inline int handle(struct xdp_md *ctx, struct packet *pkt, struct
 		return XDP_PASS;
 	}
 	if (c && !(c->flags & LVS_CONN_F_REPLY)) {
-		acct_unbind(c); /* its connection ended; a new one takes the key */
+		/* Its connection ended; a new one takes the key when flow_record
+		 * stores it. Dead from now on, so that what it held (a FullNAT
+		 * local port) is free for the new one. */
+		acct_unbind(c);
+		c->expires = 0;
 		gs->resched++;
 	}
 	if (flow_schedule(&pkt->flow, svc, cfg, gs, &t, now) < 0) {
 		gs->no_dest++;
 		return XDP_DROP;
 	}
-	return forward(ctx, pkt, &t, cfg, gs, now);
+	int action = forward(ctx, pkt, &t, cfg, gs, now);
+	flow_record(&pkt->flow, &t);
+	return action;
 }
 
 SEC("xdp")

@@ -12,10 +12,14 @@
 #include "sched_rr.bpf.h"
 #include "sched_twos.bpf.h"
 
-static __always_inline __u32 sched_pick(const struct lvs_svc *svc, const struct lvs_flow_key *flow,
-					const struct lvs_config *cfg, __u64 now)
+/* A global function: the verifier checks it once, on its own, not once for
+ * every way of reaching it (address family, persistence, tags...), which keeps
+ * the program well inside the verifier's budget of a million instructions.
+ * The price: its pointers are checked here, and it returns only a number. */
+__noinline __u32 sched_pick(const struct lvs_svc *svc, const struct lvs_flow_key *flow,
+			    const struct lvs_config *cfg, __u64 now)
 {
-	if (!svc->table_len)
+	if (!svc || !flow || !cfg || !svc->table_len)
 		return LVS_NO_DEST;
 	switch (svc->sched) {
 	case LVS_SCHED_RR:

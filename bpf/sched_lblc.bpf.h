@@ -136,31 +136,49 @@ static __always_inline void set_insert(struct lvs_lblcr *en, __u32 id, __u32 gen
 	en->lastmod = now;
 }
 
+/* A new set starts as this, inserted and then filled in place: an entry is
+ * too big to build on the stack (sched_pick's frame counts against the
+ * program's 512 bytes). */
+static const struct lvs_lblcr lblcr_empty;
+
+/* A member the scan chose, still fit to take the address. */
+static __always_inline int member_fit(const struct lvs_svc *svc, __u32 id)
+{
+	struct dest_load l;
+	return id != LVS_NO_DEST && dest_load_of(id, &l) == 0 && !locality_overloaded(svc, &l);
+}
+
 static __always_inline __u32 sched_lblcr(const struct lvs_svc *svc, const struct lvs_flow_key *flow,
 					 const struct lvs_config *cfg, __u64 now)
 {
-	struct lvs_lblc_key k;
-	lblc_key(&k, svc, flow);
-	struct lvs_lblcr *en = bpf_map_lookup_elem(&lvs_lblcr, &k);
+	/* The scan's key is the lookup's: one copy on the stack, not two. */
+	struct set_scan p = { .least = LVS_LBLCR_SET_MAX, .most = LVS_LBLCR_SET_MAX };
+	lblc_key(&p.key, svc, flow);
+	struct lvs_lblcr *en = bpf_map_lookup_elem(&lvs_lblcr, &p.key);
 	__u32 gen;
 	if (!en || now >= en->lastuse + expiration(cfg->lblcr_expiration)) {
 		__u32 id = new_member(svc, &gen);
 		if (id == LVS_NO_DEST)
 			return LVS_NO_DEST;
-		struct lvs_lblcr fresh = { .lastuse = now, .lastmod = now, .count = 1 };
-		fresh.dest_id[0] = id;
-		fresh.dest_gen[0] = gen;
-		bpf_map_update_elem(&lvs_lblcr, &k, &fresh, BPF_ANY);
+		if (!en) {
+			bpf_map_update_elem(&lvs_lblcr, &p.key, &lblcr_empty, BPF_NOEXIST);
+			en = bpf_map_lookup_elem(&lvs_lblcr, &p.key);
+			if (!en)
+				return id;
+		}
+		en->lastuse = now;
+		en->lastmod = now;
+		en->count = 1;
+		en->dest_id[0] = id;
+		en->dest_gen[0] = gen;
 		return id;
 	}
 	en->lastuse = now;
-	struct set_scan p = { .key = k, .least = LVS_LBLCR_SET_MAX, .most = LVS_LBLCR_SET_MAX };
 	bpf_loop(LVS_LBLCR_SET_MAX, set_scan_step, &p, 0);
 	__u32 least = p.least < LVS_LBLCR_SET_MAX ? en->dest_id[p.least & (LVS_LBLCR_SET_MAX - 1)] : LVS_NO_DEST;
 	if (en->count > 1 && now > en->lastmod + expiration(cfg->lblcr_expiration) && p.most < LVS_LBLCR_SET_MAX)
 		set_erase(en, p.most, now);
-	struct dest_load l;
-	if (least != LVS_NO_DEST && dest_load_of(least, &l) == 0 && !locality_overloaded(svc, &l))
+	if (member_fit(svc, least))
 		return least;
 	__u32 id = new_member(svc, &gen);
 	if (id != LVS_NO_DEST)

@@ -188,9 +188,14 @@ static __always_inline int encap_gre(struct xdp_md *ctx, const struct lvs_dest *
 	return 0;
 }
 
-/* Returns 0 when the frame now holds the encapsulated packet. */
-static __always_inline int tun_encap(struct xdp_md *ctx, const struct lvs_dest *d, const struct inner *in)
+/* Returns 0 when the frame now holds the encapsulated packet. A global
+ * function, checked once by the verifier, with its own stack frame: the
+ * deepest path of the program (a tunnel's headers pushed) then doesn't add to
+ * the frame that sched_pick's is stacked on. */
+__noinline int tun_encap(struct xdp_md *ctx, const struct lvs_dest *d, const struct inner *in)
 {
+	if (!d || !in)
+		return -1;
 	switch (d->tun_type) {
 	case LVS_TUN_GUE:
 		return encap_gue(ctx, d, in);

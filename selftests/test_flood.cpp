@@ -3,10 +3,16 @@
 // one LRU list per CPU, each max_entries / possible CPUs long) does when new
 // 5-tuples arrive far faster than it can hold them. docs/robustness.md,
 // "SYN floods", states the rules these tests hold:
-//   - a flow that passes a packet between bursts of new flows smaller than a
-//     quarter of its CPU's list keeps its entry and its server;
-//   - a flow silent while its CPU inserts more than its list holds is evicted
-//     and its next packet is scheduled as a new flow;
+//   - a flow's entry counts as used from its second packet on (the program
+//     stores a new flow's entry without looking it up again), and the LRU
+//     evicts entries not used since it last looked at them first: the
+//     flood's own entries, one packet each, oldest first;
+//   - so a connection that passes a packet while its CPU inserts a list's
+//     worth of new flows keeps its entry and its server, and once the
+//     flood's entries outnumber the used ones it keeps them however long it
+//     is silent;
+//   - a flow that sent one packet only (a half-open connection, like the
+//     flood's own) is evicted once its CPU inserts a list's worth;
 //   - a flood received on one CPU evicts only entries that CPU inserted;
 //   - the table never holds more than max_entries, and every flood SYN is
 //     forwarded and counted (new_conns, the service's conns).
@@ -27,10 +33,12 @@ using namespace testkit;
 namespace {
 
 constexpr uint32_t kListPerCpu = 4096;       // each CPU's LRU list
-constexpr uint32_t kBurst = kListPerCpu / 4;  // new flows between two packets of a held flow
-constexpr uint32_t kBursts = 128;             // 32 times a CPU's list: the table overflows many times
-constexpr uint16_t kHeld = 64;                // flows that keep sending
-constexpr uint16_t kIdle = 64;                // flows that go quiet during the flood
+constexpr uint32_t kFirstBurst = kListPerCpu / 4;  // the flood's first list: everyone talks
+constexpr uint32_t kBurst = kListPerCpu * 2;       // later: new flows between two packets of a held flow
+constexpr uint32_t kBursts = 16;                   // 32 times a CPU's list: the table overflows many times
+constexpr uint16_t kHeld = 64;                     // flows that keep sending
+constexpr uint16_t kIdle = 64;                     // flows that talk in the flood's first list, then go quiet
+constexpr uint16_t kHalfOpen = 64;            // flows that sent their SYN only
 const char* kVip = "10.1.0.100:80";
 
 Mac server_mac(int i) { return Mac{0x02, 0, 0, 0, 0, static_cast<uint8_t>(0x11 + i)}; }
@@ -87,14 +95,18 @@ private:
     Bytes frame_;
 };
 
-// Flows opened by a SYN each; remembers the server each was given.
+// Flows opened by a SYN each, and answered by a data packet each when they
+// talk (a handshake's last ACK would do as well); remembers each one's server.
 struct Flows {
     uint16_t first_port;
     std::vector<Mac> server;
 
-    Flows(const Director& d, uint16_t first, uint16_t n) : first_port(first) {
-        for (uint16_t i = 0; i < n; ++i)
+    Flows(const Director& d, uint16_t first, uint16_t n, bool talk) : first_port(first) {
+        for (uint16_t i = 0; i < n; ++i) {
             server.push_back(dst_mac(d.run(frame(client_flow(first + i, 0x02))).out));
+            if (talk)
+                EXPECT_EQ(dst_mac(d.run(data(i)).out), server.back());
+        }
     }
     Bytes data(uint16_t i) const { return frame(client_flow(first_port + i, 0x18)); }  // PSH ACK
     // How many of the flows still have an entry.
@@ -102,6 +114,13 @@ struct Flows {
         size_t n = 0;
         for (uint16_t i = 0; i < server.size(); ++i)
             n += d.conn(data(i)).has_value();
+        return n;
+    }
+    // How many of the flows' next packets go to the server they had.
+    size_t on_first_server(const Director& d) const {
+        size_t n = 0;
+        for (uint16_t i = 0; i < server.size(); ++i)
+            n += dst_mac(d.run(data(i)).out) == server[i];
         return n;
     }
 };
@@ -118,28 +137,44 @@ protected:
     }
 };
 
-TEST_F(FloodTest, HeldFlowsKeepTheirServerWhileTheTableOverflows) {
+// Without the rule (an entry looked up right after it was stored counts as
+// used, as every flood SYN's would), held flows sending once per two lists'
+// worth and the idle ones are evicted and rescheduled.
+TEST_F(FloodTest, ConnectionsThatTalkedKeepTheirServerWhileTheFloodOverflowsTheTable) {
     const uint64_t max_entries = d.maps().conns4.max_entries();
-    const Flows held(d, 10000, kHeld);
-    const Flows idle(d, 20000, kIdle);
+    const Flows held(d, 10000, kHeld, true);
+    const Flows idle(d, 20000, kIdle, true);
+    const Flows half_open(d, 40000, kHalfOpen, false);
     const lvs_xdp_stats before = d.xdp_stats();
     const lvs_counters svc_before = d.service_counters(kVip);
 
     SynFlood flood(0);
     uint32_t forwarded = 0;
     uint64_t most_entries = 0;
-    for (uint32_t burst = 0; burst < kBursts; ++burst) {
-        forwarded += flood.send(d, kBurst);
-        for (uint16_t i = 0; i < kHeld; ++i) {
-            const RunResult r = d.run(held.data(i));
-            ASSERT_EQ(r.action, XDP_TX) << "held flow " << i << " after burst " << burst;
-            ASSERT_EQ(dst_mac(r.out), held.server[i]) << "held flow " << i << " changed server after burst " << burst;
+    auto expect_kept = [&](const Flows& f, const std::string& what) {
+        for (uint16_t i = 0; i < f.server.size(); ++i) {
+            const RunResult r = d.run(f.data(i));
+            ASSERT_EQ(r.action, XDP_TX) << what << " flow " << i;
+            ASSERT_EQ(dst_mac(r.out), f.server[i]) << what << " flow " << i << " changed server";
         }
-        if (burst % 16 == 15)
-            most_entries = std::max(most_entries, d.conn_entries());
+    };
+    // The flood's first list: the table fills, and the held and idle flows
+    // pass a packet now and then (their entries, the only used ones, are all
+    // the LRU has to rotate until the flood's outnumber them).
+    for (uint32_t sent = 0; sent < kListPerCpu; sent += kFirstBurst) {
+        forwarded += flood.send(d, kFirstBurst);
+        expect_kept(held, "held");
+        expect_kept(idle, "idle");
+    }
+    // Then 30 lists' worth in bursts of two lists; only the held flows talk,
+    // once between bursts.
+    for (uint32_t burst = 0; burst < kBursts - 1; ++burst) {
+        forwarded += flood.send(d, kBurst);
+        expect_kept(held, "held after burst " + std::to_string(burst));
+        most_entries = std::max(most_entries, d.conn_entries());
     }
 
-    const uint64_t flood_syns = uint64_t{kBurst} * kBursts;
+    const uint64_t flood_syns = uint64_t{kBurst} * (kBursts - 1) + kListPerCpu;
     EXPECT_EQ(forwarded, flood_syns) << "every SYN of the flood is scheduled and forwarded";
     EXPECT_LE(most_entries, max_entries);
     EXPECT_GE(most_entries, max_entries / 2) << "the flood should have filled the table";
@@ -151,31 +186,37 @@ TEST_F(FloodTest, HeldFlowsKeepTheirServerWhileTheTableOverflows) {
     EXPECT_EQ(d.service_counters(kVip).conns - svc_before.conns, flood_syns);
     EXPECT_EQ(held.held(d), size_t{kHeld});
 
-    // The idle flows, silent through 32 lists' worth of inserts on their CPU,
-    // were evicted: their next packet is a new flow to the scheduler.
-    EXPECT_EQ(idle.held(d), 0u);
-    for (uint16_t i = 0; i < kIdle; ++i)
-        EXPECT_EQ(d.run(idle.data(i)).action, XDP_TX);
-    EXPECT_EQ(d.xdp_stats().new_conns - after.new_conns, uint64_t{kIdle});
+    // The idle flows, silent through 30 lists' worth of inserts on their CPU,
+    // kept their entries and servers: no new connection for their packets.
+    EXPECT_EQ(idle.held(d), size_t{kIdle});
+    EXPECT_EQ(idle.on_first_server(d), size_t{kIdle});
+    EXPECT_EQ(d.xdp_stats().new_conns, after.new_conns);
+
+    // The half-open ones went the way of the flood's entries: their next
+    // packets are new flows to the scheduler.
+    EXPECT_EQ(half_open.held(d), 0u);
+    for (uint16_t i = 0; i < kHalfOpen; ++i)
+        EXPECT_EQ(d.run(half_open.data(i)).action, XDP_TX);
+    EXPECT_EQ(d.xdp_stats().new_conns - after.new_conns, uint64_t{kHalfOpen});
 }
 
 // Each CPU evicts from its own list only: flows inserted on another CPU, even
-// silent ones, outlive a flood received on this one.
+// half-open ones, outlive a flood received on this one; the same half-open
+// flows on the flood's CPU do not.
 TEST_F(FloodTest, AFloodOnOneCpuEvictsOnlyThatCpusEntries) {
     const std::vector<int> cpus = online_cpus();
     if (cpus.size() < 2)
         GTEST_SKIP() << "needs two online CPUs";
     pin_to_cpu(cpus[1]);
-    const Flows other_cpu(d, 30000, kIdle);
+    const Flows other_cpu(d, 30000, kHalfOpen, false);
     pin_to_cpu(flood_cpu);
-    const Flows same_cpu(d, 20000, kIdle);
+    const Flows same_cpu(d, 20000, kHalfOpen, false);
 
     SynFlood(0).send(d, 4 * kListPerCpu);
 
-    EXPECT_EQ(other_cpu.held(d), size_t{kIdle});
+    EXPECT_EQ(other_cpu.held(d), size_t{kHalfOpen});
     EXPECT_EQ(same_cpu.held(d), 0u);
-    for (uint16_t i = 0; i < kIdle; ++i)
-        EXPECT_EQ(dst_mac(d.run(other_cpu.data(i)).out), other_cpu.server[i]);
+    EXPECT_EQ(other_cpu.on_first_server(d), size_t{kHalfOpen});
 }
 
 }  // namespace
