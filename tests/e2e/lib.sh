@@ -381,7 +381,8 @@ http_requests() {
 # check_http_answered N: fails unless all N requests of http_requests were
 # answered, each by rs1 or rs2.
 check_http_answered() {
-    ((failures == 0)) || fail "$failures of $1 HTTP requests failed"
+    # The data plane's reasons for not forwarding, to tell a drop from a lost answer.
+    ((failures == 0)) || fail "$failures of $1 HTTP requests failed ($(lvs status 2>/dev/null | grep -E '^(not forwarded|removed servers):' | tr '\n' ' '))"
     ((rs1 + rs2 == $1)) || fail "answers from unexpected servers: ${!hits[*]}"
 }
 

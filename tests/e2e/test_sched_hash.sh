@@ -30,6 +30,12 @@ start_http_servers
 realservers add "$VIP"
 lvs attach "$DIR_IF"
 for a in "${ADDRS[@]}"; do ip -n "$NS_CLI" addr add "$a/$SUBNET_PLEN" dev "$CLI_IF"; done
+# sh's connections outlive its service (-D) in FIN_WAIT for 120 s, and curl
+# binds a random source port: a SYN of the mh round that reuses the port of
+# one of them belongs to a connection whose server is gone, which IPVS (and
+# lvs-xdp) drops by default (test_expire_nodest.sh). Expired instead, so that
+# the reused port is scheduled as the new connection it is.
+lvs sysctl expire_nodest_conn=1
 
 # requests_from SRC N: N requests (each a new connection) from the client's
 # address SRC, all answered; leaves the counts in rs1 and rs2.
