@@ -12,11 +12,18 @@
 #include "lvs_xdp/abi.h"
 #include "maps.bpf.h"
 
+/* The entry of an IPv4 flow by its compact key (NAT, IPv4 only, builds it
+ * directly: the full key would take 40 bytes of a tight stack). */
+static __always_inline struct lvs_conn *conn_lookup4(const struct lvs_flow_key4 *k4)
+{
+	return bpf_map_lookup_elem(&lvs_conns4, k4);
+}
+
 static __always_inline struct lvs_conn *conn_lookup(const struct lvs_flow_key *k)
 {
 	if (k->family == LVS_AF_INET) {
 		struct lvs_flow_key4 k4 = lvs_flow_key4_of(k);
-		return bpf_map_lookup_elem(&lvs_conns4, &k4);
+		return conn_lookup4(&k4);
 	}
 	return bpf_map_lookup_elem(&lvs_conns6, k);
 }

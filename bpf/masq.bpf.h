@@ -18,7 +18,7 @@
 #include "stats.bpf.h"
 
 #define FULLNAT_PORT_MIN 1024
-#define FULLNAT_PORT_TRIES 8
+#define FULLNAT_PORT_TRIES 16
 
 /* A 32-bit mix in which every input bit reaches every output bit (C.
  * Wellons' "lowbias32"): a multiply alone only carries upward. */
@@ -61,15 +61,14 @@ static __always_inline struct lvs_conn *client_entry(const struct lvs_conn *r, c
 						     __u64 now)
 {
 	int fullnat = r->flags & LVS_CONN_F_DNAT;
-	struct lvs_flow_key ik = {
-		.src = fullnat ? r->nat_daddr : reply->dst,
-		.dst = r->nat_saddr,
+	struct lvs_flow_key4 ik = { /* NAT is IPv4 */
+		.saddr = fullnat ? r->nat_daddr.ip4 : reply->dst.ip4,
+		.daddr = r->nat_saddr.ip4,
 		.sport = fullnat ? r->nat_dport : reply->dport,
 		.dport = r->nat_sport,
 		.proto = reply->proto,
-		.family = reply->family,
 	};
-	struct lvs_conn *c = conn_lookup(&ik);
+	struct lvs_conn *c = conn_lookup4(&ik);
 	if (!c || !(c->flags & LVS_CONN_F_NAT_READY) || c->expires <= now || c->dest_id != r->dest_id ||
 	    c->dest_gen != r->dest_gen)
 		return 0;
@@ -82,13 +81,16 @@ static __always_inline struct lvs_conn *client_entry(const struct lvs_conn *r, c
 }
 
 /* FullNAT: a local address and port for a new flow, such that the server's
- * replies (server -> local address:port) name no live flow. Tries a few
- * ports from the flow's hash; a port whose flow has ended is free again even
- * though its entries may linger in the LRU table. -1 when all are taken or no
- * address is set. */
-static __always_inline int fullnat_source(struct lvs_conn *c, const struct lvs_config *cfg, const struct lvs_dest *d,
-					  const struct lvs_flow_key *in, __u64 now)
+ * replies (server -> local address:port) name no live flow. Tries
+ * FULLNAT_PORT_TRIES ports from the flow's hash; a port whose flow has ended
+ * is free again even though its entries may linger in the LRU table. -1 when
+ * all are taken or no address is set. A global function: the verifier checks
+ * its loop once, not once per path into it. */
+__noinline int fullnat_source(struct lvs_conn *c, const struct lvs_config *cfg, const struct lvs_dest *d,
+			     const struct lvs_flow_key *in, __u64 now)
 {
+	if (!c || !cfg || !d || !in)
+		return -1;
 	__u32 count = cfg->laddr_count;
 	if (!count || count > LVS_MAX_LADDRS)
 		return -1;

@@ -335,7 +335,7 @@ TEST_F(FullNatTest, ClientsAlikeInAddressAndPortStillFindPorts) {
 
 // Clients 10.1.0.a with source port 0x9c00 | (a ^ 0x40): the address's last
 // octet and the port's low byte cancel out in a hash that XORs the fields
-// before mixing, and then all sixteen flows would be offered the same 8 ports.
+// before mixing, and then all sixteen flows would be offered the same ports.
 TEST_F(FullNatTest, NeighbouringClientsWithMatchingPortsAllGetAPort) {
     std::set<uint16_t> ports;
     for (uint8_t a = 1; a <= 16; ++a) {

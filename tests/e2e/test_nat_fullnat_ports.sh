@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # FullNAT frees the local port of a flow that has ended: FullNAT picks a port
-# for a new flow by trying 8 ports from the flow's hash, and the entries of
+# for a new flow by trying 16 ports from the flow's hash, and the entries of
 # ended flows linger in the LRU connection table, so a port must count as
 # free once its flow has expired (this test was repro_fullnat_ports.sh until
 # 4787a06 fixed that: 20855 of these 75000 flows were dropped before).
@@ -9,7 +9,7 @@
 # (--set 0 0 1); the client sends 75,000 one-datagram flows (3 source
 # addresses x 25,000 ports) in about 5 s, so about 20,000 are alive at any
 # time, of 64,512 ports. Checks: fewer than 1% of the new flows are dropped
-# for want of a port (a few collisions of all 8 tries among the live flows
+# for want of a port (a few collisions of all 16 tries among the live flows
 # are expected: about 20-70 seen).
 # Usage (as root): test_nat_fullnat_ports.sh LVS_XDP_BINARY [BUILD_DIR]
 source "$(dirname "${BASH_SOURCE[0]}")/lib_nat.sh"

@@ -72,7 +72,14 @@ std::string path_error(Traffic t, const lvs_xdp_stats& a, const lvs_xdp_stats& b
     auto delta = [&](__u64 lvs_xdp_stats::*f) -> uint64_t { return b.*f - a.*f; };
     if (delta(&lvs_xdp_stats::rx) != n)
         return "the program did not see every packet";
-    if (t == Traffic::NoService ? delta(&lvs_xdp_stats::pass) != n : delta(&lvs_xdp_stats::tx) != n) {
+    // FullNAT into a full table of one-packet flows: a new flow may find all
+    // of its FULLNAT_PORT_TRIES ports taken (the probes mark the flows they
+    // meet as used, so more of them live on than traffic would keep: a few
+    // in a million here). Dropped and counted, as documented; tolerated up
+    // to one in 100,000 packets.
+    const uint64_t no_port = delta(&lvs_xdp_stats::fullnat_no_port);
+    const uint64_t tolerated = t == Traffic::NewIntoFull && no_port <= n / 100000 ? no_port : 0;
+    if (t == Traffic::NoService ? delta(&lvs_xdp_stats::pass) != n : delta(&lvs_xdp_stats::tx) + tolerated != n) {
         // Where the others went: the counters every frame lands in (abi.h).
         std::string where;
         for (auto [name, f] : {std::pair{"pass", &lvs_xdp_stats::pass}, {"tx", &lvs_xdp_stats::tx},
