@@ -233,6 +233,8 @@ Result measure_case(const Case& c, Harness& h, const Options& o, Floors& f) {
         bool full = c.traffic != Traffic::NoService && c.traffic != Traffic::Established;
         // ReplyPool: each flow has two entries, the client's and the reply's.
         uint32_t entries = c.traffic == Traffic::ReplyPool ? 2 * kTableFlows : kTableFlows;
+        if (c.traffic == Traffic::FlowPool || c.traffic == Traffic::ReplyPool)
+            entries = std::max(entries, o.pool_table);
         Director d(full ? Director::table_size_for(entries) : LVS_DEFAULT_CONN_TABLE_SIZE);
         if (c.before_rules)
             c.before_rules(d);

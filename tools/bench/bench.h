@@ -17,6 +17,10 @@ struct Options {
     // Time only the cases' own runs, not the references, so a profiler
     // (perf record -C CPU) sees nothing else; the figures then include the reset.
     bool profile = false;
+    // Connection-table entries for the cases of 2^20 established flows; 0:
+    // just enough to hold them (load factor 1). More spreads the same flows
+    // over more buckets, as Katran's 4M table did for its figures.
+    uint32_t pool_table = 0;
 };
 
 // ns per packet, one figure per timed run.

@@ -50,6 +50,10 @@ int main(int argc, char** argv) {
     app.add_flag("--profile", o.profile,
                  "time only the cases, without floors and references, for perf record -C CPU; "
                  "prints ns/packet with the reset included instead of the table");
+    app.add_option("--pool-table", o.pool_table,
+                   "connection-table entries for the cases of 2^20 established flows (default: just enough; "
+                   "e.g. 4194304, Katran's table size)")
+        ->check(CLI::Range(kTableFlows, 1u << 26));
     bool control = false;
     app.add_flag("--control-plane", control,
                  "instead of the per-packet table: time -R of 10,000 services x 10 servers and adding/removing "
