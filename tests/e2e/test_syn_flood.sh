@@ -88,7 +88,13 @@ conns=$(($(service_conns) - conns_before))
 lvs status
 # Listed once the flood is over: a listing taken while entries are evicted
 # and inserted can meet some twice.
-listed=$(lvs -Lnc | awk '$1 == "TCP"' | wc -l)
+listing=$(lvs -Lnc)
+listed=$(awk '$1 == "TCP"' <<<"$listing" | wc -l)
+# The flood's source ports, as lvs-trafgen promises them: 1024 + random % 32768.
+bad_ports=$(awk -v net="${FLOOD_SRC%.*}" -v first="${FLOOD_SRC##*.}" -v k="$FLOOD_SOURCES" '$1 == "TCP" {
+    split($4, a, ":"); n4 = split(a[1], o, ".")
+    if (o[1] "." o[2] "." o[3] == net && o[4] >= first && o[4] < first + k && (a[2] < 1024 || a[2] >= 1024 + 32768)) bad++
+} END { print bad + 0 }' <<<"$listing")
 log "flood: $sent SYNs sent, $scheduled connections scheduled ($resched rescheduled), service Conns +$conns, $listed connections listed"
 
 # ---- the talking connections held ----
@@ -101,6 +107,7 @@ pass "the $TALK talking connections passed $talk_ok lines through the flood, eac
 # ---- the flood in the counters, the table bounded ----
 ((scheduled >= 3 * TABLE)) || fail "only $scheduled connections scheduled: the flood did not overflow the table three times"
 ((resched == 0)) || fail "$resched connections were rescheduled"
+((bad_ports == 0)) || fail "$bad_ports flood connections have a source port outside 1024-33791 (byte order?)"
 ((conns == scheduled)) || fail "the service counted $conns new connections, the data plane scheduled $scheduled"
 ((listed <= TABLE && listed >= TABLE * 9 / 10)) || fail "-Lnc lists $listed connections; the full table holds $TABLE"
 [[ $(conns_map max_entries) == "$TABLE" && $(conns_map bytes_memlock) == "$memlock_before" ]] ||

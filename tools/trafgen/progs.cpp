@@ -96,6 +96,7 @@ int load_sender(const std::vector<uint8_t>& frame, uint32_t flows, uint32_t sour
         mov_reg(7, 0),
         and_imm(7, int32_t(flows - 1)),
         add_imm(7, 1024),
+        to_be(7, 16),  // on the wire in network order, as the range above says
     };
     // With several sources, r8 = the template's source address + random %
     // sources and r9 = the IP header checksum that goes with it, both in
