@@ -35,8 +35,8 @@ static __always_inline struct lvs_dest *conn_dest(const struct lvs_conn *c, __u6
  * connection is expired now (taken out of its counter once, its entry
  * deleted) and the packet goes on to be scheduled as a new flow's, as IPVS
  * does without conntrack; returns 0. By default the packet is dropped and the
- * entry left to expire on its own (a server added back under a new slot does
- * not get it back, as it would in IPVS: see README "Deviations"); returns 1.
+ * entry left to expire on its own, or to go on if the server is added back to
+ * its service (it takes its slot back: loader/store/store.cpp); returns 1.
  * c must not be touched after a 0: its memory may already hold another flow. */
 static __always_inline int nodest_conn_drop(struct lvs_conn *c, const struct lvs_flow_key *key,
 					    const struct lvs_config *cfg)

@@ -161,5 +161,32 @@ TEST_F(NodestTest, SettingTurnedOffAgainDropsOnceMore) {
     EXPECT_TRUE(has_conn(5001));
 }
 
+// A server removed and added back to its service (a health check's flap, as
+// keepalived does it) takes its old slot back, as IPVS takes a destination
+// back from its trash: its connections go on, no new connection is counted.
+TEST_F(NodestTest, AServerAddedBackToItsServiceResumesItsConnections) {
+    d.ipvsadm("-d -t 10.1.0.100:80 -r 10.1.0.12:80");
+    ASSERT_EQ(send(5001, 0x10), "dropped");
+    // Another server added meanwhile does not take the removed one's slot.
+    add_server("10.1.0.13", kRs3, 1);
+    const uint64_t new_conns = d.xdp_stats().new_conns;
+    add_server("10.1.0.12", kRs2, 1);
+    EXPECT_EQ(send(5001, 0x10), "rs2");
+    EXPECT_EQ(d.xdp_stats().new_conns, new_conns);
+    EXPECT_EQ(conns("10.1.0.12").active, 1u) << "its counters came back with it";
+}
+
+// Only to the same service: added to a service made anew (here after -D), the
+// server starts afresh and the old connection's packets are scheduled anew.
+TEST_F(NodestTest, AServerAddedToAServiceMadeAnewStartsAfresh) {
+    expire_nodest_conn(1);
+    d.ipvsadm("-D -t 10.1.0.100:80");
+    d.ipvsadm("-A -t 10.1.0.100:80 -s rr");
+    add_server("10.1.0.12", kRs2, 1);
+    const uint64_t new_conns = d.xdp_stats().new_conns;
+    EXPECT_EQ(send(5001, 0x10), "rs2");
+    EXPECT_EQ(d.xdp_stats().new_conns, new_conns + 1) << "a new connection, not the old one";
+}
+
 }  // namespace
 }  // namespace lvs::test

@@ -146,6 +146,11 @@ enum lvs_tun_csum {
 #define LVS_DEST_F_IN_USE 0x0001
 #define LVS_DEST_F_L2_VALID 0x0002 /* dmac/smac/ifindex are known */
 #define LVS_DEST_F_FULLNAT 0x0004  /* NAT server whose clients' source is rewritten too */
+/* Not in use: a server removed from a service that still exists, kept with its
+ * address, generation and counters, so that adding it back to that service
+ * resumes its connections, as IPVS takes a destination back from its trash.
+ * The slot goes to another server only when no other is free. */
+#define LVS_DEST_F_REMOVED 0x0008
 
 struct lvs_dest {
 	struct lvs_addr addr;

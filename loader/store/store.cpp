@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <map>
+#include <optional>
 
 #include "maps/dest_conns.h"
 #include "sched/rr_position.h"
@@ -36,22 +37,43 @@ bool same_bytes(const auto& a, const auto& b) { return std::memcmp(&a, &b, sizeo
 // Lowest ids not taken, handed out in order.
 class IdPool {
 public:
-    IdPool(uint32_t capacity, const char* what) : taken_(capacity), what_(what) {}
+    IdPool(uint32_t capacity, const char* what) : taken_(capacity), spare_(capacity), what_(what) {}
     void take(uint32_t id) { taken_.at(id) = true; }
+    bool taken(uint32_t id) const { return taken_.at(id); }
+    // A free id handed out only once no other is left (a removed server's).
+    void spare(uint32_t id) { spare_.at(id) = true; }
     uint32_t next() {
-        while (next_ < taken_.size() && taken_[next_])
+        while (next_ < taken_.size() && (taken_[next_] || spare_[next_]))
             ++next_;
-        if (next_ == taken_.size())
+        uint32_t id = next_;
+        if (id == taken_.size())
+            id = std::find(taken_.begin(), taken_.end(), false) - taken_.begin();
+        if (id == taken_.size())
             throw UserError(std::string("too many ") + what_ + " (at most " + std::to_string(taken_.size()) + ")");
-        taken_[next_] = true;
-        return next_;
+        taken_[id] = true;
+        return id;
     }
 
 private:
     std::vector<bool> taken_;
+    std::vector<bool> spare_;
     uint32_t next_ = 0;
     const char* what_;
 };
+
+// The slot of server d as removed from service sid (LVS_DEST_F_REMOVED), if
+// it is still there and free.
+std::optional<uint32_t> removed_slot(const std::vector<lvs_dest>& slots, const IdPool& ids, uint32_t sid,
+                                     const Dest& d) {
+    const lvs_dest want{.addr = d.addr.to_abi(), .port = htons(d.port), .family = d.addr.family};
+    for (uint32_t id = 0; id < slots.size(); ++id) {
+        const lvs_dest& e = slots[id];
+        if ((e.flags & LVS_DEST_F_REMOVED) && e.svc_id == sid && e.family == want.family && e.port == want.port &&
+            same_bytes(e.addr, want.addr) && !ids.taken(id))
+            return id;
+    }
+    return std::nullopt;
+}
 
 const Dest* find_dest(const Service* svc, const Dest& d) {
     if (!svc)
@@ -192,9 +214,12 @@ void Store::commit(const Config& before, const Config& after, bool verify_tables
         svc_ids.take(v.id);
         slices_in_use.emplace_back(v.table_off, v.table_len);
     }
-    for (uint32_t id = 0; id < original.size(); ++id)
+    for (uint32_t id = 0; id < original.size(); ++id) {
         if (original[id].flags & LVS_DEST_F_IN_USE)
             dest_ids.take(id);
+        if (original[id].flags & LVS_DEST_F_REMOVED)
+            dest_ids.spare(id);
+    }
     SliceAllocator slices(LVS_SCHED_SLOTS, slices_in_use);
 
     std::vector<bool> configured(original.size());  // dest ids that `after` names
@@ -214,11 +239,18 @@ void Store::commit(const Config& before, const Config& after, bool verify_tables
         for (uint32_t i = 0; i < svc.dests.size(); ++i) {
             const Dest& d = svc.dests[i];
             const Dest* od = find_dest(old, d);
-            uint32_t did = od ? od->id : dest_ids.next();
+            // A server added back to its service takes its old slot back, with its
+            // generation and counters: its connections go on.
+            std::optional<uint32_t> back = od || !old ? std::nullopt : removed_slot(original, dest_ids, sid, d);
+            if (back)
+                dest_ids.take(*back);
+            uint32_t did = od ? od->id : back ? *back : dest_ids.next();
             ids.push_back(did);
             configured[did] = true;
             lvs_dest& e = dests[did];
-            if (!od) {  // a fresh slot: new generation, counters from zero, L2 unknown
+            if (back) {
+                e.flags = 0;  // L2 resolved again, as for a new server
+            } else if (!od) {  // a fresh slot: new generation, counters from zero, L2 unknown
                 e = lvs_dest{.gen = original[did].gen + 1};
                 dest_stats.set_all(did, lvs_counters{});
                 dest_conns.put(did, lvs_dest_conns{});
@@ -315,11 +347,24 @@ void Store::commit(const Config& before, const Config& after, bool verify_tables
         for (uint32_t id : relaxed)
             conns.clear_overload(id);
     }
-    // Removed servers last, once no service names them; the generation stays so
+    // Removed servers last, once no service names them: kept for their service
+    // while it exists (LVS_DEST_F_REMOVED), else only the generation stays, so
     // connections still naming the slot are rescheduled.
-    for (uint32_t id = 0; id < original.size(); ++id)
-        if ((original[id].flags & LVS_DEST_F_IN_USE) && !configured[id])
-            dest_map.put(id, lvs_dest{.gen = original[id].gen});
+    std::vector<bool> service_kept(LVS_MAX_SERVICES);
+    for (const Service& svc : after.services())
+        if (const Service* old = before.find(svc.key))
+            service_kept[old->id] = true;
+    for (uint32_t id = 0; id < original.size(); ++id) {
+        const lvs_dest& o = original[id];
+        if (configured[id] || !(o.flags & (LVS_DEST_F_IN_USE | LVS_DEST_F_REMOVED)))
+            continue;
+        lvs_dest left = o;
+        left.flags = LVS_DEST_F_REMOVED;
+        if (o.svc_id >= service_kept.size() || !service_kept[o.svc_id])
+            left = lvs_dest{.gen = o.gen};
+        if (!same_bytes(left, o))
+            dest_map.put(id, left);
+    }
     set_commit_open(false);
 }
 
