@@ -34,7 +34,7 @@ ServiceKey service_key_of(const lvs_svc_key& key) {
 
 bool same_bytes(const auto& a, const auto& b) { return std::memcmp(&a, &b, sizeof(a)) == 0; }
 
-// Lowest ids not taken, handed out in order.
+// Lowest ids not taken, handed out in order; spare ones only when no other is left.
 class IdPool {
 public:
     IdPool(uint32_t capacity, const char* what) : taken_(capacity), spare_(capacity), what_(what) {}
