@@ -1,11 +1,15 @@
 // Many services and servers (issue 8): 1,000 services of 100 servers each are
 // configured, then removed, and leave no stale map entries behind, so the
-// data plane treats their VIPs as if they had never been there.
+// data plane treats their VIPs as if they had never been there. And with
+// every server slot taken, a removed server's slot (kept for it to come back)
+// goes to a new server rather than refusing it.
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <linux/bpf.h>
 
 #include <string>
+
+#include "store/store.h"
 
 #include "testkit/director.h"
 
@@ -52,6 +56,39 @@ TEST(Scale, ThousandServicesOfHundredServersLeaveNothingBehind) {
     // And the space is free again: the same configuration fits a second time.
     d.ipvsadm_restore(rules());
     EXPECT_EQ((HashMap<lvs_svc_key, lvs_svc>(m.services).entries().size()), size_t{kServices});
+}
+
+// Every slot taken (LVS_MAX_DESTS servers, rr: small tables), one server
+// removed: its slot is kept for it, yet a new server elsewhere gets it, as no
+// other is free, under a new generation (the old connections are not its).
+TEST(Scale, ARemovedServersSlotGoesToANewServerWhenNoOtherIsFree) {
+    constexpr int kPer = 128;
+    static_assert(LVS_MAX_DESTS % kPer == 0);
+    std::string r;
+    for (int s = 0; s < LVS_MAX_DESTS / kPer; ++s) {
+        r += "-A -t " + vip(s) + " -s rr\n";
+        for (int d = 0; d < kPer; ++d)
+            r += "-a -t " + vip(s) + " -r " + ip4_text(0x0a100000 + s * kPer + d + 1) + ":80 -g\n";
+    }
+    Director d;
+    d.ipvsadm_restore(r);
+    auto find = [&](const std::string& rip) {
+        for (const Service& svc : Store(d.maps()).load().services())
+            for (const Dest& dest : svc.dests)
+                if (dest.addr.str() == rip)
+                    return dest;
+        throw std::runtime_error("no server " + rip);
+    };
+    const std::string removed = ip4_text(0x0a100000 + 1);
+    const uint32_t slot = find(removed).id;
+    const uint32_t gen = ArrayMap<lvs_dest>(d.maps().dests).get(slot).gen;
+    EXPECT_THROW(d.ipvsadm("-a -t " + vip(1) + " -r 10.200.0.1:80 -g"), std::exception) << "every slot is taken";
+    d.ipvsadm("-d -t " + vip(0) + " -r " + removed + ":80");
+    EXPECT_TRUE(ArrayMap<lvs_dest>(d.maps().dests).get(slot).flags & LVS_DEST_F_REMOVED);
+
+    d.ipvsadm("-a -t " + vip(1) + " -r 10.200.0.1:80 -g");
+    EXPECT_EQ(find("10.200.0.1").id, slot);
+    EXPECT_EQ(ArrayMap<lvs_dest>(d.maps().dests).get(slot).gen, gen + 1);
 }
 
 }  // namespace
