@@ -27,7 +27,7 @@
 LVS_E2E_PREFIX=${LVS_E2E_PREFIX:-lvsSF$$}
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 lib_init "${1:?usage: $0 LVS_XDP_BINARY [BUILD_DIR]}" "${2:-}"
-require_cmds bpftool taskset ss
+require_cmds bpftool taskset
 
 FLOOD_S=${LVS_E2E_FLOOD_SECONDS:-10}
 TABLE=${LVS_E2E_CONN_TABLE:-262144}
