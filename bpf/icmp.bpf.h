@@ -7,7 +7,7 @@
 #define LVS_ICMP_BPF_H
 
 #include <linux/bpf.h>
-#include <linux/icmp.h>
+#include "icmp_hdr.bpf.h"
 #include <linux/if_ether.h>
 #include <linux/ip.h>
 #include "csum.bpf.h"

@@ -10,7 +10,7 @@
 #define LVS_ICMP_FWD_BPF_H
 
 #include <linux/bpf.h>
-#include <linux/icmp.h>
+#include "icmp_hdr.bpf.h"
 #include <linux/ip.h>
 #include "conn_state.bpf.h"
 #include "flow.bpf.h"

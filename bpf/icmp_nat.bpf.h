@@ -7,7 +7,7 @@
 #define LVS_ICMP_NAT_BPF_H
 
 #include <linux/bpf.h>
-#include <linux/icmp.h>
+#include "icmp_hdr.bpf.h"
 #include <linux/if_ether.h>
 #include <linux/in.h>
 #include <linux/ip.h>

@@ -104,8 +104,9 @@ struct Flows {
     Flows(const Director& d, uint16_t first, uint16_t n, bool talk) : first_port(first) {
         for (uint16_t i = 0; i < n; ++i) {
             server.push_back(dst_mac(d.run(frame(client_flow(first + i, 0x02))).out));
-            if (talk)
+            if (talk) {
                 EXPECT_EQ(dst_mac(d.run(data(i)).out), server.back());
+            }
         }
     }
     Bytes data(uint16_t i) const { return frame(client_flow(first_port + i, 0x18)); }  // PSH ACK

@@ -65,7 +65,7 @@ private:
 // it is still there and free.
 std::optional<uint32_t> removed_slot(const std::vector<lvs_dest>& slots, const IdPool& ids, uint32_t sid,
                                      const Dest& d) {
-    const lvs_dest want{.addr = d.addr.to_abi(), .port = htons(d.port), .family = d.addr.family};
+    const lvs_dest want{.addr = d.addr.to_abi(), .port = htons(d.port), .family = static_cast<__u8>(d.addr.family)};
     for (uint32_t id = 0; id < slots.size(); ++id) {
         const lvs_dest& e = slots[id];
         if ((e.flags & LVS_DEST_F_REMOVED) && e.svc_id == sid && e.family == want.family && e.port == want.port &&

@@ -60,6 +60,16 @@ fail() {
 }
 pass() { printf 'PASS: %s\n' "$*" >&2; }
 
+# cmd | has [GREP_OPTIONS] PATTERN: grep -q for pipelines. grep -q exits at its
+# first match; a writer still writing then dies of SIGPIPE and pipefail fails
+# the pipeline although the text matched (CI saw it with `lvs-xdp -h`, which
+# writes in two chunks). has reads all of its input before it looks.
+has() {
+    local text
+    text=$(cat)
+    grep -q "$@" <<<"$text"
+}
+
 require_root() { [[ $(id -u) -eq 0 ]] || fail "must run as root"; }
 
 require_cmds() {
@@ -500,7 +510,7 @@ lib_cleanup() {
         wait "$pid" 2>/dev/null
     done
     # lvs-xdp's own programs first (through libxdp), then anything left.
-    if [[ -n $LVS_BIN && -e /run/netns/$NS_DIR ]] && ip -n "$NS_DIR" link show "$DIR_IF" 2>/dev/null | grep -q xdp; then
+    if [[ -n $LVS_BIN && -e /run/netns/$NS_DIR ]] && ip -n "$NS_DIR" link show "$DIR_IF" 2>/dev/null | has xdp; then
         lvs detach "$DIR_IF" >/dev/null 2>&1
         ip -n "$NS_DIR" link set dev "$DIR_IF" xdp off 2>/dev/null
     fi

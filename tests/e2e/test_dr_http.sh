@@ -18,7 +18,7 @@ start_http_servers
 # ---- real servers ----
 for ns in "$NS_RS1" "$NS_RS2"; do
     in_ns "$ns" "$LVS_BIN" realserver add "$VIP"
-    ip -n "$ns" -4 addr show dev lo | grep -q "inet $VIP/32" || fail "$ns: $VIP/32 not on lo"
+    ip -n "$ns" -4 addr show dev lo | has "inet $VIP/32" || fail "$ns: $VIP/32 not on lo"
     for iface in lo all; do
         [[ $(sysctl_in "$ns" "net.ipv4.conf.$iface.arp_ignore") == 1 ]] || fail "$ns: $iface.arp_ignore is not 1"
         [[ $(sysctl_in "$ns" "net.ipv4.conf.$iface.arp_announce") == 2 ]] || fail "$ns: $iface.arp_announce is not 2"
@@ -92,7 +92,7 @@ pass "replies bypass the director"
 # ---- real servers undone ----
 for ns in "$NS_RS1" "$NS_RS2"; do
     in_ns "$ns" "$LVS_BIN" realserver del "$VIP"
-    ! ip -n "$ns" -4 addr show dev lo | grep -q "inet $VIP/" || fail "$ns: $VIP still on lo after del"
+    ! ip -n "$ns" -4 addr show dev lo | has "inet $VIP/" || fail "$ns: $VIP still on lo after del"
     for iface in lo all; do
         [[ $(sysctl_in "$ns" "net.ipv4.conf.$iface.arp_ignore") == 0 ]] || fail "$ns: $iface.arp_ignore not restored"
         [[ $(sysctl_in "$ns" "net.ipv4.conf.$iface.arp_announce") == 0 ]] || fail "$ns: $iface.arp_announce not restored"

@@ -47,7 +47,7 @@ active=$(awk -v rs="$RS2_IP:80" '$2 == rs { print $5 }' <<<"$listing")
 ((active > 0)) || fail "-Ln shows ActiveConn $active for rs2, which holds open connections"
 conns=$(lvs -Lnc)
 echo "$conns"
-head -2 <<<"$conns" | grep -q "^pro expire state" || fail "-Lnc does not print ipvsadm's header"
+head -2 <<<"$conns" | has "^pro expire state" || fail "-Lnc does not print ipvsadm's header"
 grep -Eq "^TCP [0-9]{2}:[0-9]{2} +ESTABLISHED +[0-9.]+:[0-9]+ +$VIP:80 +$RS2_IP:80\$" <<<"$conns" ||
     fail "-Lnc lists no ESTABLISHED connection to rs2"
 pass "ActiveConn and -Lnc show the held connections"

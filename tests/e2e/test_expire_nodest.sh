@@ -73,7 +73,7 @@ out=$(lvs sysctl expire_nodest_conn=1)
 lvs -a -t "$VIP:80" -r "$RS2_IP:80" -g
 hold b 2
 [[ $(hold_send) == "answer rs2 "* ]] || fail "the held connection is not on rs2"
-lvs -Lnc | grep -q " $RS2_IP:80\$" || fail "-Lnc lists no connection to rs2"
+lvs -Lnc | has " $RS2_IP:80\$" || fail "-Lnc lists no connection to rs2"
 lvs -d -t "$VIP:80" -r "$RS2_IP:80"
 out=$(hold_send)
 log "expire_nodest_conn=1, after -d rs2: $out"

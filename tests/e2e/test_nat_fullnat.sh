@@ -27,7 +27,7 @@ HTTP_RPORT=8080
 UDP_RPORT=5353
 SHA_PORT=9000
 
-"$LVS_BIN" -h 2>&1 | grep -q -- --fullnat || fail "this lvs-xdp has no --fullnat option yet (FullNAT CLI)"
+"$LVS_BIN" -h 2>&1 | has -- --fullnat || fail "this lvs-xdp has no --fullnat option yet (FullNAT CLI)"
 
 setup_nat_topology fullnat
 start_http_server_on "$NS_RS1" rs1 "$RS1_IP" "$HTTP_RPORT"
@@ -49,7 +49,7 @@ pass "control: plain NAT gets no answer from servers without a route to the clie
 
 # ---- FullNAT configuration ----
 lvs --laddr add "$DIP"
-lvs --laddr list | grep -qw "$DIP" || fail "--laddr list does not show $DIP: $(lvs --laddr list)"
+lvs --laddr list | has -w "$DIP" || fail "--laddr list does not show $DIP: $(lvs --laddr list)"
 rr_service -t "$VIP:80" "$HTTP_RPORT" -m --fullnat
 rr_service -u "$VIP:53" "$UDP_RPORT" -m --fullnat
 rr_service -t "$VIP:$SHA_PORT" "$SHA_PORT" -m --fullnat
@@ -97,7 +97,7 @@ capture_stop
 nat_stats | tr '\n' ' ' >&2
 echo >&2
 [[ $refused == refused ]] || fail "no port unreachable for $VIP:54 reached the client's socket: $refused"
-tcpdump -nn -r "$cap" "icmp and src host $VIP and dst host $CLI_IP" 2>/dev/null | grep -q "$VIP udp port 54 unreachable" ||
+tcpdump -nn -r "$cap" "icmp and src host $VIP and dst host $CLI_IP" 2>/dev/null | has "$VIP udp port 54 unreachable" ||
     fail "the client did not get 'port 54 unreachable' about $VIP from $VIP"
 pass "the real server's port unreachable (sent to $DIP) reached the client as if from $VIP:54"
 

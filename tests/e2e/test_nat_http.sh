@@ -73,7 +73,7 @@ check_no_csum_errors "$NS_CLI" "$NS_RS1" "$NS_RS2"
 pass "no checksum errors on the client or the real servers"
 
 # ---- the director's own traffic still goes through its kernel ----
-in_ns "$NS_DIR" curl -s --max-time 4 "http://$RS1_IP:$RPORT/" | grep -qx rs1 || fail "the director cannot fetch from rs1 itself"
+in_ns "$NS_DIR" curl -s --max-time 4 "http://$RS1_IP:$RPORT/" | has -x rs1 || fail "the director cannot fetch from rs1 itself"
 in_ns "$NS_RS2" ping -c1 -W2 "$VIP" >/dev/null || fail "rs2 cannot ping the VIP (the director's outside address)"
 pass "the director's own and routed traffic is untouched"
 

@@ -66,7 +66,7 @@ pass "-p $TIMEOUT: all $REQUESTS connections from $CLI_IP went to $sticky"
 # ---- -Lnc: the connections and the template ----
 conns=$(lvs -Lnc)
 echo "$conns"
-head -2 <<<"$conns" | grep -q "^pro expire state" || fail "-Lnc does not print ipvsadm's header"
+head -2 <<<"$conns" | has "^pro expire state" || fail "-Lnc does not print ipvsadm's header"
 other=$([[ $sticky == "$RS1_IP" ]] && echo "$RS2_IP" || echo "$RS1_IP")
 if [[ $sticky == "$RS1_IP" ]]; then want_sticky=$((before1 + REQUESTS)) want_other=$before2; else
     want_sticky=$((before2 + REQUESTS)) want_other=$before1; fi

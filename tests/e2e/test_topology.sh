@@ -25,8 +25,8 @@ if [[ ${1:-} == --inner ]]; then
     done
     answers=$(in_ns "$NS_CLI" "$PY" "$LIB_DIR/udp_probe.py" "$RS1_IP" 5353 5)
     [[ $(grep -cx rs1 <<<"$answers") -eq 5 ]] || fail "udp server answered: $answers"
-    ip -n "$NS_BR" link show p-dir | grep -q "prog/xdp" || fail "no XDP program on the director's peer"
-    ip -n "$NS_DIR" -4 addr show "$DIR_IF" | grep -q "inet $VIP/32" || fail "director does not hold the VIP"
+    ip -n "$NS_BR" link show p-dir | has "prog/xdp" || fail "no XDP program on the director's peer"
+    ip -n "$NS_DIR" -4 addr show "$DIR_IF" | has "inet $VIP/32" || fail "director does not hold the VIP"
     for pair in "$NS_CLI $CLI_IF" "$NS_RS1 $RS1_IF" "$NS_RS2 $RS2_IF"; do
         read -r ns ifc <<<"$pair"
         [[ $(in_ns "$ns" ethtool -k "$ifc" | awk '/^tx-checksumming:/ {print $2}') == off ]] ||

@@ -50,7 +50,7 @@ state_file() { echo "/run/lvs-xdp/realserver-$(stat -L -c %i "/run/netns/$NS").s
 prog_map_keys() {
     local prog=$1 map=$2 id
     for id in $(bpftool -j prog show id "$prog" | "$PY" -c 'import json,sys; print(*json.load(sys.stdin)["map_ids"])'); do
-        if bpftool -j map show id "$id" | grep -q "\"name\":\"$map"; then
+        if bpftool -j map show id "$id" | has "\"name\":\"$map"; then
             bpftool -j map dump id "$id" | "$PY" -c '
 import json, sys
 for e in json.load(sys.stdin):
@@ -86,7 +86,7 @@ grep -q "no ipip tunnel device" <<<"$out" || fail "the reason for bpf is not rep
 [[ -n $(decap_id e0) && -n $(decap_id e1) ]] || fail "rs_decap not attached to both up interfaces"
 [[ -z $(decap_id e2) ]] || fail "rs_decap attached to e2, which is down"
 [[ -z $(ip -n "$NS" -d link show dev lo | grep -o 'prog/xdp') ]] || fail "rs_decap attached to lo"
-ip -n "$NS" -4 addr show dev lo | grep -q "inet $VIP_A/32" || fail "$VIP_A not on lo"
+ip -n "$NS" -4 addr show dev lo | has "inet $VIP_A/32" || fail "$VIP_A not on lo"
 for kv in lo/arp_ignore=1 lo/arp_announce=2 all/arp_ignore=1 all/arp_announce=2 all/rp_filter=0 e0/rp_filter=0 e1/rp_filter=0; do
     [[ $(sys "${kv%=*}") == "${kv#*=}" ]] || fail "${kv%=*} is $(sys "${kv%=*}"), expected ${kv#*=}"
 done
@@ -123,7 +123,7 @@ pass "a VIP is either DR or TUN; del must name the same kind"
 rs realserver del "$VIP_A" --tun
 [[ $(decap_id e0) == "$prog" ]] || fail "rs_decap detached while $VIP_B still needs it"
 [[ $(prog_map_keys "$prog" lvs_rs_vips) == "$VIP_B" ]] || fail "lvs_rs_vips after del: $(prog_map_keys "$prog" lvs_rs_vips)"
-! ip -n "$NS" -4 addr show dev lo | grep -q "inet $VIP_A/" || fail "$VIP_A still on lo"
+! ip -n "$NS" -4 addr show dev lo | has "inet $VIP_A/" || fail "$VIP_A still on lo"
 rs realserver del "$VIP_B" --tun
 for d in e0 e1 e2; do [[ -z $(decap_id "$d") ]] || fail "rs_decap still on $d after the last TUN VIP"; done
 ! ls -d "$LIB_BPFFS"/realserver-* >/dev/null 2>&1 || fail "maps still pinned after the last TUN VIP"
@@ -142,7 +142,7 @@ ip -n "$NS" link set dev e1 xdpgeneric obj "$obj" sec "$sec"
 if out=$(rs realserver add "$VIP_A" --tun 2>&1); then fail "add succeeded next to another XDP program"; fi
 grep -q "another XDP program" <<<"$out" || fail "unexpected message: $out"
 for d in e0 e2; do [[ -z $(decap_id "$d") ]] || fail "failed add left rs_decap on $d"; done
-! ip -n "$NS" -4 addr show dev lo | grep -q "inet $VIP_A/" || fail "failed add left $VIP_A on lo"
+! ip -n "$NS" -4 addr show dev lo | has "inet $VIP_A/" || fail "failed add left $VIP_A on lo"
 [[ ! -e $(state_file) ]] || fail "failed add left a state file"
 ! ls -d "$LIB_BPFFS"/realserver-* >/dev/null 2>&1 || fail "failed add left pinned maps"
 [[ $(sys all/rp_filter) == 2 && $(sys lo/arp_ignore) == 0 ]] || fail "failed add left sysctls changed"

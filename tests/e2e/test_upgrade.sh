@@ -43,7 +43,7 @@ pass "$LONG long-lived connections open and talking; -Lnc lists them"
 # ---- the upgrade ----
 old_prog=$(prog_id)
 lvs detach "$DIR_IF"
-if ip -n "$NS_DIR" -d link show dev "$DIR_IF" | grep -q 'prog/xdp'; then fail "an XDP program is still on $DIR_IF after detach"; fi
+if ip -n "$NS_DIR" -d link show dev "$DIR_IF" | has 'prog/xdp'; then fail "an XDP program is still on $DIR_IF after detach"; fi
 lvs attach "$DIR_IF"
 new_prog=$(prog_id)
 [[ -n $new_prog && $new_prog != "$old_prog" ]] || fail "no new program on $DIR_IF after attach (before: '$old_prog', after: '$new_prog')"

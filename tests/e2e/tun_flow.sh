@@ -94,7 +94,7 @@ tun_setup() {
         fi
         grep -q "decapsulation.*bpf\|bpf decapsulation" <<<"$out" || fail "$ns: realserver add did not report bpf decapsulation: $out"
         [[ -n $(decap_prog_on "$ns" "$ifc") ]] || fail "$ns: rs_decap is not attached to $ifc"
-        ip -n "$ns" -4 addr show dev lo | grep -q "inet $VIP/32" || fail "$ns: $VIP/32 not on lo"
+        ip -n "$ns" -4 addr show dev lo | has "inet $VIP/32" || fail "$ns: $VIP/32 not on lo"
         for k in lo/arp_ignore=1 all/arp_ignore=1 lo/arp_announce=2 all/arp_announce=2 all/rp_filter=0 "$ifc/rp_filter=0"; do
             [[ $(sysctl_in "$ns" "net/ipv4/conf/${k%=*}") == "${k#*=}" ]] || fail "$ns: ${k%=*} is not ${k#*=}"
         done
@@ -240,7 +240,7 @@ check_realserver_del() {
         read -r ns ifc <<<"$pair"
         in_ns "$ns" "$LVS_BIN" realserver del "$VIP" --tun
         [[ -z $(decap_prog_on "$ns" "$ifc") ]] || fail "$ns: rs_decap still attached after del"
-        ! ip -n "$ns" -4 addr show dev lo | grep -q "inet $VIP/" || fail "$ns: $VIP still on lo after del"
+        ! ip -n "$ns" -4 addr show dev lo | has "inet $VIP/" || fail "$ns: $VIP still on lo after del"
         for k in lo/arp_ignore=0 all/arp_ignore=0 lo/arp_announce=0 all/arp_announce=0; do
             [[ $(sysctl_in "$ns" "net/ipv4/conf/${k%=*}") == "${k#*=}" ]] || fail "$ns: ${k%=*} not restored"
         done
