@@ -64,12 +64,6 @@ static __always_inline __u64 clock_now(void)
 	return bpf_jiffies64();
 }
 
-static __always_inline struct lvs_config *config(void)
-{
-	__u32 zero = 0;
-	return bpf_map_lookup_elem(&lvs_config, &zero);
-}
-
 /* IPVS's event index of a TCP header: rst before syn before fin before ack;
  * -1 for a segment with none of them (IPVS then moves to CLOSE). */
 static __always_inline int tcp_event(const struct tcphdr *th)

@@ -112,9 +112,9 @@ static __always_inline int flow_schedule(const struct lvs_flow_key *key, const s
 /* Stores the entry flow_schedule drafted for flow key (over a dead entry of
  * the same key). When it cannot be stored the flow is taken out of its
  * server's counts again and its next packet is scheduled anew. */
-static __always_inline void flow_record(const struct lvs_flow_key *key, struct flow_target *t)
+static __always_inline void flow_record(const struct lvs_flow_key *key, struct flow_target *t, __u64 now)
 {
-	if (conn_insert(key, t->conn))
+	if (conn_insert(key, t->conn, now))
 		acct_unbind(t->conn);
 }
 

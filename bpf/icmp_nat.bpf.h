@@ -104,22 +104,15 @@ static __always_inline int icmp_to_client(struct xdp_md *ctx, struct icmp_error 
 {
 	int fullnat = r->flags & LVS_CONN_F_DNAT;
 	struct icmp_rewrite rw = {
-		.saddr = r->nat_saddr.ip4,
-		.daddr = fullnat ? r->nat_daddr.ip4 : e->ip->daddr,
-		.q_saddr = fullnat ? r->nat_daddr.ip4 : e->inner->saddr,
+		.saddr = r->nat_saddr,
+		.daddr = fullnat ? r->nat_daddr : e->ip->daddr,
+		.q_saddr = fullnat ? r->nat_daddr : e->inner->saddr,
 		.q_sport = fullnat ? r->nat_dport : e->ports[0],
-		.q_daddr = r->nat_saddr.ip4,
+		.q_daddr = r->nat_saddr,
 		.q_dport = r->nat_sport,
 	};
 	icmp_apply(e, &rw);
-	__builtin_memcpy(e->eth->h_dest, r->dmac, ETH_ALEN);
-	__builtin_memcpy(e->eth->h_source, r->smac, ETH_ALEN);
-	if (r->ifindex == ctx->ingress_ifindex) {
-		gs->tx++;
-		return XDP_TX;
-	}
-	gs->redirect++;
-	return bpf_redirect_map(&lvs_tx_ports, r->ifindex, XDP_PASS);
+	return send_to_client(ctx, e->eth, r, gs);
 }
 
 /* An ICMP error from the client side about a NAT flow: it quotes a reply the
@@ -130,11 +123,11 @@ static __always_inline int icmp_to_server(struct xdp_md *ctx, struct icmp_error 
 {
 	int fullnat = c->flags & LVS_CONN_F_SNAT;
 	struct icmp_rewrite rw = {
-		.saddr = fullnat ? c->nat_saddr.ip4 : e->ip->saddr,
+		.saddr = fullnat ? c->nat_saddr : e->ip->saddr,
 		.daddr = d->addr.ip4,
 		.q_saddr = d->addr.ip4,
 		.q_sport = d->port,
-		.q_daddr = fullnat ? c->nat_saddr.ip4 : e->inner->daddr,
+		.q_daddr = fullnat ? c->nat_saddr : e->inner->daddr,
 		.q_dport = fullnat ? c->nat_sport : e->ports[1],
 	};
 	icmp_apply(e, &rw);

@@ -66,4 +66,28 @@ static __always_inline int send_to_dest(struct xdp_md *ctx, const struct lvs_des
 	return bpf_redirect_map(&lvs_tx_ports, d->ifindex, 0);
 }
 
+/* A frame for the client of a NAT flow whose reply entry is r leaves the way
+ * the client's packets came in: to the MAC they came from, from the MAC of
+ * the interface they came in on (the frame's own destination when it arrived
+ * there too). Passed to the kernel when that interface is no longer ours. */
+static __always_inline int send_to_client(struct xdp_md *ctx, struct ethhdr *eth, const struct lvs_conn *r,
+					  struct lvs_xdp_stats *gs)
+{
+	if (r->ifindex == ctx->ingress_ifindex) {
+		__builtin_memcpy(eth->h_source, eth->h_dest, ETH_ALEN);
+		__builtin_memcpy(eth->h_dest, r->dmac, ETH_ALEN);
+		gs->tx++;
+		return XDP_TX;
+	}
+	struct lvs_iface *out = bpf_map_lookup_elem(&lvs_ifaces, &r->ifindex);
+	if (!out) {
+		gs->pass++;
+		return XDP_PASS;
+	}
+	__builtin_memcpy(eth->h_source, out->mac, ETH_ALEN);
+	__builtin_memcpy(eth->h_dest, r->dmac, ETH_ALEN);
+	gs->redirect++;
+	return bpf_redirect_map(&lvs_tx_ports, r->ifindex, XDP_PASS);
+}
+
 #endif

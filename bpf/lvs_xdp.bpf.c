@@ -140,7 +140,7 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *pkt, struc
 
 	__u32 l3_len = pkt->l3_len, svc_id = t->conn->svc_id;
 	int forwarded = 0;
-	int action = d->fwd == LVS_FWD_MASQ ? forward_masq(ctx, pkt, t, cfg, gs, now, &forwarded)
+	int action = d->fwd == LVS_FWD_MASQ ? forward_masq(ctx, pkt, t, cfg, gs, now, pushed, &forwarded)
 					    : forward_unchanged(ctx, pkt, d, gs, &forwarded);
 	if (forwarded) {
 		count_in_both(svc_id, t->dest_id, l3_len, t->new_conn);
@@ -221,6 +221,7 @@ static __always_inline int handle(struct xdp_md *ctx, struct packet *pkt, struct
 			return action;
 	} else if (c && to_service && !conn_reused(c, pkt, cfg)) {
 		if ((t.dest = conn_dest(c, now))) {
+			conn_touch(c);
 			t.conn = c;
 			t.dest_id = c->dest_id;
 			return forward(ctx, pkt, &t, cfg, gs, now);
@@ -253,7 +254,7 @@ static __always_inline int handle(struct xdp_md *ctx, struct packet *pkt, struct
 		return XDP_DROP;
 	}
 	int action = forward(ctx, pkt, &t, cfg, gs, now);
-	flow_record(&pkt->flow, &t);
+	flow_record(&pkt->flow, &t, now);
 	return action;
 }
 

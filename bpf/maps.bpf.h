@@ -52,17 +52,27 @@ struct {
 } lvs_sched_pos SEC(".maps");
 
 /* The connection table, one map per family (conn_table.bpf.h picks); their
- * sizes are set by the loader on first attach. The per-CPU LRU lists keep
- * eviction off the shared lock. */
+ * sizes are set by the loader on first attach. IPv4: slots managed by the
+ * program (abi.h, lvs_conn_slot4), mmapable so that the loader reads and
+ * sweeps them in place, and so page-aligned: every slot is one cache line. */
 struct {
-	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, LVS_DEFAULT_CONN_TABLE_SIZE);
-	__type(key, struct lvs_flow_key4);
-	__type(value, struct lvs_conn);
-	__uint(map_flags, BPF_F_NO_COMMON_LRU);
+	__type(key, __u32);
+	__type(value, struct lvs_conn_slot4);
+	__uint(map_flags, BPF_F_MMAPABLE);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} lvs_conns4 SEC(".maps");
+} lvs_conn_slots4 SEC(".maps");
 
+/* lvs_conn_slots4's hash key and number of groups minus one, fixed with the
+ * table and set by the loader before every load (loader/attach/conn_tables.h):
+ * constants to the JIT. The key is in lvs_config.conn_seed too, for the
+ * loader's other commands. */
+const volatile __u64 lvs_conn_seed = 0;
+const volatile __u32 lvs_conn_group_mask = LVS_DEFAULT_CONN_TABLE_SIZE / LVS_CONN_WAYS - 1;
+
+/* IPv6: the kernel's LRU hash; the per-CPU LRU lists keep eviction off the
+ * shared lock. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, LVS_DEFAULT_CONN6_TABLE_SIZE);
@@ -157,6 +167,12 @@ struct {
 	__type(value, struct lvs_config);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } lvs_config SEC(".maps");
+
+static __always_inline struct lvs_config *config(void)
+{
+	__u32 zero = 0;
+	return bpf_map_lookup_elem(&lvs_config, &zero);
+}
 
 /* FullNAT's local addresses (--laddr), the first lvs_config.laddr_count used. */
 struct {

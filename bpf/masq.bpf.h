@@ -48,7 +48,7 @@ static __always_inline void reply_key(struct lvs_flow_key *rk, const struct lvs_
 	__builtin_memset(rk, 0, sizeof(*rk));
 	rk->src = d->addr;
 	rk->sport = d->port ? d->port : in->dport; /* port 0: the client's port, as IPVS */
-	rk->dst = c->flags & LVS_CONN_F_SNAT ? c->nat_saddr : in->src;
+	rk->dst.ip4 = c->flags & LVS_CONN_F_SNAT ? c->nat_saddr : in->src.ip4; /* NAT is IPv4 */
 	rk->dport = c->flags & LVS_CONN_F_SNAT ? c->nat_sport : in->sport;
 	rk->proto = in->proto;
 	rk->family = in->family;
@@ -62,8 +62,8 @@ static __always_inline struct lvs_conn *client_entry(const struct lvs_conn *r, c
 {
 	int fullnat = r->flags & LVS_CONN_F_DNAT;
 	struct lvs_flow_key4 ik = { /* NAT is IPv4 */
-		.saddr = fullnat ? r->nat_daddr.ip4 : reply->dst.ip4,
-		.daddr = r->nat_saddr.ip4,
+		.saddr = fullnat ? r->nat_daddr : reply->dst.ip4,
+		.daddr = r->nat_saddr,
 		.sport = fullnat ? r->nat_dport : reply->dport,
 		.dport = r->nat_sport,
 		.proto = reply->proto,
@@ -75,9 +75,24 @@ static __always_inline struct lvs_conn *client_entry(const struct lvs_conn *r, c
 	/* FullNAT: a client entry made anew for the same client (a SYN after
 	 * TIME_WAIT) leaves the old flow's reply entry behind; that entry is
 	 * dead unless the client's entry still names its local address and port. */
-	if (fullnat && (c->nat_sport != reply->dport || c->nat_saddr.ip4 != reply->dst.ip4)) /* NAT is IPv4 */
+	if (fullnat && (c->nat_sport != reply->dport || c->nat_saddr != reply->dst.ip4))
 		return 0;
 	return c;
+}
+
+/* 1 when c's FullNAT source (nat_saddr:nat_sport) is free for a flow to
+ * server d: no reply entry holds it, or only a dead flow's. A global
+ * function of its own: the lookups' spills stay off the stack of the main
+ * program, which is at its limit. */
+__noinline int fullnat_port_free(const struct lvs_flow_key *in, const struct lvs_conn *c, const struct lvs_dest *d,
+				 __u64 now)
+{
+	if (!in || !c || !d)
+		return 0;
+	struct lvs_flow_key rk;
+	reply_key(&rk, d, in, c);
+	struct lvs_conn *taken = conn_lookup(&rk);
+	return !taken || ((taken->flags & LVS_CONN_F_REPLY) && !client_entry(taken, &rk, now));
 }
 
 /* FullNAT: a local address and port for a new flow, such that the server's
@@ -103,15 +118,12 @@ __noinline int fullnat_source(struct lvs_conn *c, const struct lvs_config *cfg, 
 	struct lvs_addr *laddr = bpf_map_lookup_elem(&lvs_laddrs, &idx);
 	if (!laddr)
 		return -1;
-	c->nat_saddr = *laddr;
+	c->nat_saddr = laddr->ip4; /* NAT is IPv4 */
 	c->flags |= LVS_CONN_F_SNAT;
 	for (int i = 0; i < FULLNAT_PORT_TRIES; i++) {
 		__u32 port = FULLNAT_PORT_MIN + (h + i * 7919) % (65536 - FULLNAT_PORT_MIN);
 		c->nat_sport = bpf_htons(port);
-		struct lvs_flow_key rk;
-		reply_key(&rk, d, in, c);
-		struct lvs_conn *taken = conn_lookup(&rk);
-		if (!taken || ((taken->flags & LVS_CONN_F_REPLY) && !client_entry(taken, &rk, now)))
+		if (fullnat_port_free(in, c, d, now) > 0)
 			return 0;
 	}
 	/* No port: the entry must not keep one it did not reserve. */
@@ -120,9 +132,10 @@ __noinline int fullnat_source(struct lvs_conn *c, const struct lvs_config *cfg, 
 	return -1;
 }
 
-/* The reply entry of a new flow whose client's entry is c. */
+/* The reply entry of a new flow whose client's entry is c; it expires with c
+ * (nat_reply keeps it so), which tells the table when its slot is free. */
 static __always_inline int add_reply_entry(struct xdp_md *ctx, const struct packet *pkt, const struct lvs_conn *c,
-					   const struct lvs_dest *d)
+					   const struct lvs_dest *d, __u64 now)
 {
 	struct lvs_flow_key rk;
 	reply_key(&rk, d, &pkt->flow, c);
@@ -131,15 +144,33 @@ static __always_inline int add_reply_entry(struct xdp_md *ctx, const struct pack
 		.dest_gen = c->dest_gen,
 		.svc_id = c->svc_id,
 		.flags = LVS_CONN_F_REPLY | LVS_CONN_F_SNAT | (c->flags & LVS_CONN_F_SNAT ? LVS_CONN_F_DNAT : 0),
-		.nat_saddr = pkt->flow.dst,
+		.expires = c->expires,
+		.nat_saddr = pkt->flow.dst.ip4,
 		.nat_sport = pkt->flow.dport,
-		.nat_daddr = pkt->flow.src,
+		.nat_daddr = pkt->flow.src.ip4,
 		.nat_dport = pkt->flow.sport,
 		.ifindex = ctx->ingress_ifindex,
 	};
 	__builtin_memcpy(r.dmac, pkt->eth->h_source, ETH_ALEN);
-	__builtin_memcpy(r.smac, pkt->eth->h_dest, ETH_ALEN);
-	return conn_insert(&rk, &r);
+	return conn_insert(&rk, &r, now);
+}
+
+/* The client's packet pushed c's expiry forward: the reply entry gets it
+ * too, so that its slot is never taken as an ended flow's while the client
+ * still sends (a flow whose server is silent for a while, then answers). At
+ * most once a second per flow, or on a new state. A global function: its key
+ * stays off the main program's stack, which is at its limit. */
+__noinline int reply_follow(const struct lvs_flow_key *in, const struct lvs_conn *c, const struct lvs_dest *d)
+{
+	if (!in || !c || !d)
+		return -1;
+	struct lvs_flow_key rk;
+	reply_key(&rk, d, in, c);
+	struct lvs_conn *r = conn_lookup(&rk);
+	if (!r)
+		return -1;
+	r->expires = c->expires;
+	return 0;
 }
 
 /* Client to server: the destination becomes the server (and, FullNAT, the
@@ -147,7 +178,7 @@ static __always_inline int add_reply_entry(struct xdp_md *ctx, const struct pack
 static __always_inline void masq_rewrite(struct nat_rewrite *r, const struct lvs_conn *c, const struct lvs_dest *d,
 					 const struct lvs_flow_key *flow)
 {
-	r->saddr = c->flags & LVS_CONN_F_SNAT ? c->nat_saddr.ip4 : flow->src.ip4;
+	r->saddr = c->flags & LVS_CONN_F_SNAT ? c->nat_saddr : flow->src.ip4;
 	r->sport = c->flags & LVS_CONN_F_SNAT ? c->nat_sport : flow->sport;
 	r->daddr = d->addr.ip4;
 	r->dport = d->port ? d->port : flow->dport;
@@ -155,7 +186,7 @@ static __always_inline void masq_rewrite(struct nat_rewrite *r, const struct lvs
 
 static __always_inline int forward_masq(struct xdp_md *ctx, struct packet *pkt, struct flow_target *t,
 					const struct lvs_config *cfg, struct lvs_xdp_stats *gs, __u64 now,
-					int *forwarded)
+					int pushed, int *forwarded)
 {
 	struct lvs_conn *c = t->conn;
 	const struct lvs_dest *d = t->dest;
@@ -163,6 +194,8 @@ static __always_inline int forward_masq(struct xdp_md *ctx, struct packet *pkt, 
 		gs->pass++;
 		return XDP_PASS; /* the kernel answers with "time exceeded" */
 	}
+	if (pushed && (c->flags & LVS_CONN_F_NAT_READY))
+		reply_follow(&pkt->flow, c, d);
 	/* The first packet that goes on sets the flow's translation up; one that
 	 * was passed or dropped leaves it to the next (not only to a new flow's
 	 * first packet, which may be passed above). */
@@ -171,7 +204,7 @@ static __always_inline int forward_masq(struct xdp_md *ctx, struct packet *pkt, 
 			gs->fullnat_no_port++;
 			return XDP_DROP;
 		}
-		if (add_reply_entry(ctx, pkt, c, d) < 0) {
+		if (add_reply_entry(ctx, pkt, c, d, now) < 0) {
 			gs->drop_error++;
 			return XDP_DROP;
 		}
@@ -208,9 +241,9 @@ static __always_inline void reply_rewrite(struct nat_rewrite *rw, const struct l
 					  const struct lvs_flow_key *flow)
 {
 	int fullnat = r->flags & LVS_CONN_F_DNAT;
-	rw->saddr = r->nat_saddr.ip4;
+	rw->saddr = r->nat_saddr;
 	rw->sport = r->nat_sport;
-	rw->daddr = fullnat ? r->nat_daddr.ip4 : flow->dst.ip4;
+	rw->daddr = fullnat ? r->nat_daddr : flow->dst.ip4;
 	rw->dport = fullnat ? r->nat_dport : flow->dport;
 }
 
@@ -218,21 +251,14 @@ static __always_inline void reply_rewrite(struct nat_rewrite *rw, const struct l
 static __always_inline int reply_send(struct xdp_md *ctx, struct ethhdr *eth, const struct lvs_conn *r, __u32 len,
 				      struct lvs_xdp_stats *gs)
 {
-	__builtin_memcpy(eth->h_dest, r->dmac, ETH_ALEN);
-	__builtin_memcpy(eth->h_source, r->smac, ETH_ALEN);
 	count_out(&lvs_svc_stats, r->svc_id, len);
 	count_out(&lvs_dest_stats, r->dest_id, len);
-	if (r->ifindex == ctx->ingress_ifindex) {
-		gs->tx++;
-		return XDP_TX;
-	}
-	gs->redirect++;
-	return bpf_redirect_map(&lvs_tx_ports, r->ifindex, XDP_PASS);
+	return send_to_client(ctx, eth, r, gs);
 }
 
 /* A server's reply matching the reply entry r. Returns -1 when r's flow has
  * ended (the packet is then not ours). */
-static __always_inline int nat_reply(struct xdp_md *ctx, struct packet *pkt, const struct lvs_conn *r,
+static __always_inline int nat_reply(struct xdp_md *ctx, struct packet *pkt, struct lvs_conn *r,
 				     const struct lvs_config *cfg, struct lvs_xdp_stats *gs, __u64 now)
 {
 	struct lvs_conn *c = client_entry(r, &pkt->flow, now);
@@ -243,7 +269,9 @@ static __always_inline int nat_reply(struct xdp_md *ctx, struct packet *pkt, con
 		return XDP_PASS;
 	}
 	void *data_end = (void *)(long)ctx->data_end;
-	conn_update(c, cfg, pkt, data_end, DIR_OUTPUT, now);
+	if (conn_update(c, cfg, pkt, data_end, DIR_OUTPUT, now))
+		r->expires = c->expires;
+	conn_touch(r);
 
 	struct nat_rewrite rw;
 	reply_rewrite(&rw, r, &pkt->flow);

@@ -25,7 +25,11 @@
 #define LVS_MAX_TABLE_LEN 65536
 #define LVS_MAX_IFACES 256
 #define LVS_MAX_LADDRS 64 /* FullNAT local addresses (lvs_laddrs, an array) */
-#define LVS_DEFAULT_CONN_TABLE_SIZE (1u << 20)  /* lvs_conns4: IPv4 flows */
+/* lvs_conn_slots4: IPv4 flows, slots (a power of two); at most about half
+ * of them live keeps every flow's two groups from filling up (see below). */
+#define LVS_DEFAULT_CONN_TABLE_SIZE (1u << 21)
+#define LVS_MIN_CONN_TABLE_SIZE (2u * LVS_CONN_WAYS)
+#define LVS_MAX_CONN_TABLE_SIZE (1u << 26) /* 4 GiB of slots */
 #define LVS_DEFAULT_CONN6_TABLE_SIZE (1u << 16) /* lvs_conns6: IPv6 flows */
 #define LVS_MAX_PERSIST (1u << 18) /* persistence templates */
 #define LVS_MAX_LBLC (1u << 16)    /* lblc / lblcr cache entries */
@@ -192,11 +196,9 @@ struct lvs_dest_conns {
 };
 
 /* A flow (client to virtual service, or a NAT reply) as the packet path sees
- * it, either family. The connection table stores it in two LRU hashes, one
- * per family: lvs_conns6 keyed by this whole struct, lvs_conns4 by
- * lvs_flow_key4. A lookup in a 2^20-entry table costs mostly cache misses,
- * and the 40-byte key makes each element span more lines than the compact
- * one (measured: ~550 ns against ~300 per scattered lookup). */
+ * it, either family. The connection table stores IPv4 flows in
+ * lvs_conn_slots4 under lvs_flow_key4 and IPv6 flows in lvs_conns6, an LRU
+ * hash keyed by this whole struct. */
 struct lvs_flow_key {
 	struct lvs_addr src;
 	struct lvs_addr dst;
@@ -207,7 +209,8 @@ struct lvs_flow_key {
 	__u16 pad;
 };
 
-/* lvs_conns4's key. pad is always zero (it is hashed). */
+/* lvs_conn_slots4's key. pad is always zero (it is compared as two 64-bit
+ * words); proto is never 0 for a flow, so a zero key marks a free slot. */
 struct lvs_flow_key4 {
 	__be32 saddr;
 	__be32 daddr;
@@ -215,7 +218,7 @@ struct lvs_flow_key4 {
 	__be16 dport;
 	__u8 proto;
 	__u8 pad[3];
-};
+} __attribute__((aligned(8)));
 
 /* The IPv4 key of an IPv4 flow, for both sides of the ABI. */
 static inline struct lvs_flow_key4 lvs_flow_key4_of(const struct lvs_flow_key *k)
@@ -267,6 +270,8 @@ enum lvs_tcp_state {
 #define LVS_CONN_F_DNAT 0x04  /* rewrite the destination to nat_daddr:nat_dport */
 #define LVS_CONN_F_PERSIST 0x08 /* scheduled through a persistence template (keeps it alive) */
 #define LVS_CONN_F_NAT_READY 0x10 /* NAT client entry: its reply entry (and FullNAT local port) exist */
+#define LVS_CONN_F_USED 0x20 /* a packet after the first found the entry: a flood's one-packet
+			      * flows never have it, and are evicted first (conn_slots.h) */
 
 /* lvs_conn.acct: which counter of lvs_dest_conns the entry is counted in. Whoever
  * takes an entry out (the XDP program rescheduling it, the sweep expiring it)
@@ -278,26 +283,40 @@ enum lvs_acct {
 	LVS_ACCT_INACTIVE = 2,
 };
 
+/* 48 bytes, so that key and entry fill one 64-byte slot of lvs_conn_slots4:
+ * an established flow costs one cache line. NAT is IPv4 only, so its
+ * addresses are IPv4 ones. */
 struct lvs_conn {
 	__u32 dest_id;
 	__u32 dest_gen;
 	__u32 svc_id;
 	__u8 state;   /* enum lvs_tcp_state */
 	__u8 flags;   /* LVS_CONN_F_* */
-	__u16 pad;
-	__u64 expires; /* jiffies (bpf_jiffies64()) after which the entry is dead */
 	/* NAT rewrites, as the flags say. A client-side entry's destination comes
 	 * from its server (lvs_dests); FullNAT adds a source rewrite. */
-	struct lvs_addr nat_saddr;
-	struct lvs_addr nat_daddr;
 	__be16 nat_sport;
-	__be16 nat_dport;
-	/* Reply entries: the way the client's packets came in, so replies leave the
-	 * same way (MACs swapped) without a route lookup. */
+	__u64 expires; /* jiffies (bpf_jiffies64()) after which the entry is dead */
+	__u32 acct;    /* enum lvs_acct; a whole word, for the atomic swap */
+	/* Reply entries: the way the client's packets came in, so replies leave
+	 * the same way without a route lookup: the interface and the MAC they
+	 * came from (the source MAC is that interface's own). */
 	__u32 ifindex;
+	__be32 nat_saddr;
+	__be32 nat_daddr;
+	__be16 nat_dport;
 	__u8 dmac[6];
-	__u8 smac[6];
-	__u32 acct; /* enum lvs_acct; a whole word, for the atomic swap */
+};
+
+/* lvs_conn_slots4: the IPv4 connection table, an array of slots the program
+ * manages itself (bpf/conn_table.bpf.h; loader/maps/conn_slots.cpp), because
+ * the kernel's hash maps cost two or more cache misses per lookup in a big
+ * table (bucket, then element) where this costs one. The slots form groups
+ * of LVS_CONN_WAYS; a flow may live in either of two groups its hash names
+ * (include/lvs_xdp/conn_slots.h), both read at once. */
+#define LVS_CONN_WAYS 4
+struct lvs_conn_slot4 {
+	struct lvs_flow_key4 key; /* all zero: free */
+	struct lvs_conn conn;
 };
 
 /* lvs_persist: LRU hash, IPVS's persistence templates: a client (network, -M)
@@ -391,6 +410,8 @@ struct lvs_xdp_stats {
 	__u64 frag_pass;   /* passed: later fragments of no datagram whose first was forwarded */
 	__u64 nodest_drop; /* dropped: a live connection's server was removed and
 			    * expire_nodest_conn is 0 (IPVS's default) */
+	__u64 conn_evicted; /* live IPv4 connections whose slot a new flow took (both of its
+			     * groups full): the table is too small or flooded */
 };
 /* Every frame is counted once in pass, tx, redirect, no_dest, fullnat_no_port,
  * drop_error, icmp_bad_mtu or nodest_drop; the others are details of those. */
@@ -422,6 +443,9 @@ struct lvs_config {
 	 * (default 24 h). */
 	__u32 lblc_expiration;
 	__u32 lblcr_expiration;
+	/* lvs_conn_slots4's hash key: random, chosen with the table (so that
+	 * nobody can aim flows at one group), kept for its life. */
+	__u64 conn_seed;
 };
 
 /* lvs_ifaces: hash from ifindex to an attached interface. */

@@ -8,6 +8,7 @@
 #include <memory>
 #include <sstream>
 
+#include "attach/conn_tables.h"
 #include "error.h"
 #include "lvs_xdp.skel.h"
 #include "maps/counters.h"
@@ -41,23 +42,10 @@ struct SkelDeleter {
     void operator()(lvs_xdp* s) const { lvs_xdp__destroy(s); }
 };
 
-// The size a connection table gets: the one it has when pinned already (a
-// different one asked for is an error), else the one asked for or the default.
-uint32_t conn_table_size(const MapFd* pinned, std::optional<uint32_t> wanted, uint32_t fallback,
-                         const char* option, const std::string& pin_dir) {
-    if (!pinned)
-        return wanted.value_or(fallback);
-    uint32_t existing = pinned->max_entries();
-    if (wanted && *wanted != existing)
-        throw UserError(std::string(option) + ": the table in " + pin_dir + " already has " +
-                        std::to_string(existing) + " entries; detach every interface and remove " + pin_dir +
-                        " to change its size");
-    return existing;
-}
-
 // Opens the embedded object with its maps pinned in pin_dir. The connection
-// tables' sizes are fixed when they are first created; later loads must match.
-std::unique_ptr<lvs_xdp, SkelDeleter> open_object(const AttachOptions& opts) {
+// tables' sizes and hash key are fixed when they are first created; later
+// loads take them from the pins. tables: what the load is given.
+std::unique_ptr<lvs_xdp, SkelDeleter> open_object(const AttachOptions& opts, ConnTables& tables) {
     LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = opts.pin_dir.c_str());
     std::unique_ptr<lvs_xdp, SkelDeleter> skel(lvs_xdp__open_opts(&oo));
     if (!skel)
@@ -74,12 +62,9 @@ std::unique_ptr<lvs_xdp, SkelDeleter> open_object(const AttachOptions& opts) {
         if (bpf_obj_get_info_by_fd(pinned->tx_ports.fd(), &info, &len) == 0)
             bpf_map__set_map_flags(skel->maps.lvs_tx_ports, info.map_flags);
     }
-    bpf_map__set_max_entries(skel->maps.lvs_conns4,
-                             conn_table_size(pinned ? &pinned->conns4 : nullptr, opts.conn_table_size,
-                                             LVS_DEFAULT_CONN_TABLE_SIZE, "--conn-table-size", opts.pin_dir));
-    bpf_map__set_max_entries(skel->maps.lvs_conns6,
-                             conn_table_size(pinned ? &pinned->conns6 : nullptr, opts.conn6_table_size,
-                                             LVS_DEFAULT_CONN6_TABLE_SIZE, "--conn6-table-size", opts.pin_dir));
+    tables = pinned ? pinned_conn_tables(*pinned, opts.conn_table_size, opts.conn6_table_size, opts.pin_dir)
+                    : new_conn_tables(opts.conn_table_size, opts.conn6_table_size);
+    set_conn_tables(skel.get(), tables);
     return skel;
 }
 
@@ -186,7 +171,8 @@ void attach(const std::vector<std::string>& ifaces, const AttachOptions& opts) {
             if (!xdp_multiprog__is_legacy(existing.mp))
                 throw UserError(ifaces[i] + ": --upgrade replaces a directly attached program; this one runs "
                                 "under libxdp's dispatcher: detach and attach instead");
-            auto skel = open_object(opts);
+            ConnTables tables;
+            auto skel = open_object(opts, tables);
             const int mode = xdp_multiprog__attach_mode(existing.mp);
             upgrade_one(skel.get(), indexes[i], ifaces[i], xdp_program__fd(existing.prog), mode);
             record_hz(Maps::open(opts.pin_dir), loaded_config_hz(skel.get()));
@@ -197,10 +183,12 @@ void attach(const std::vector<std::string>& ifaces, const AttachOptions& opts) {
             spdlog::info("{}: already attached (attach --upgrade replaces it with this build)", ifaces[i]);
             continue;
         }
-        auto skel = open_object(opts);
+        ConnTables tables;
+        auto skel = open_object(opts, tables);
         int mode = attach_one(skel.get(), indexes[i], ifaces[i], opts.mode);
         Maps maps = Maps::open(opts.pin_dir);
         ensure_default_settings(maps);
+        record_conn_seed(maps, tables.seed);
         record_hz(maps, loaded_config_hz(skel.get()));
         lvs_iface info{};
         auto mac = iface_mac(indexes[i]);
@@ -240,7 +228,7 @@ std::string status(const std::string& pin_dir) {
     Maps maps = Maps::open(pin_dir);
     std::ostringstream out;
     out << "pin directory: " << pin_dir << "\n";
-    out << "connection table: " << maps.conns4.max_entries() << " IPv4 entries, " << maps.conns6.max_entries()
+    out << "connection table: " << maps.conn_slots4.max_entries() << " IPv4 slots, " << maps.conns6.max_entries()
         << " IPv6 entries\n";
     auto ifaces = HashMap<uint32_t, lvs_iface>(maps.ifaces).entries();
     if (ifaces.empty())

@@ -15,7 +15,7 @@ enum class AttachMode { Auto, Native, Generic };
 struct AttachOptions {
     std::string pin_dir;
     AttachMode mode = AttachMode::Auto;  // Auto: native, else generic with a warning
-    std::optional<uint32_t> conn_table_size;   // IPv4 flows (lvs_conns4)
+    std::optional<uint32_t> conn_table_size;   // IPv4 slots (lvs_conn_slots4)
     std::optional<uint32_t> conn6_table_size;  // IPv6 flows (lvs_conns6)
     std::optional<Addr> tun_src;  // outer source of tunnelled packets (--tun-src)
     bool upgrade = false;         // replace an attached program atomically (--upgrade)

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "attach/attach.h"
+#include "attach/conn_tables.h"
 #include "cli/command.h"
 #include "cli/ipvsadm_exec.h"
 #include "cli/usage.h"
@@ -111,11 +112,20 @@ int run_subcommand(std::vector<std::string> args, const std::string& pin_dir) {
     attach_cmd->add_option("--mode", mode, "native (default, falls back to generic) or generic")
         ->check(CLI::IsMember({"auto", "native", "generic"}));
     attach_cmd->add_option("--conn-table-size", conn_table_size,
-                           "IPv4 connection-table entries (set on first attach; default 1048576; "
-                           "160 bytes each)")
-        ->check(CLI::Range(1u, 1u << 28));
+                           "IPv4 connection-table slots, a power of two (set on first attach; default 2097152; "
+                           "64 bytes each; about half of them hold connections without evicting any)")
+        ->check(CLI::Validator(
+            [](const std::string& v) {
+                try {
+                    return conn_table_size_error(std::stoull(v));
+                } catch (const std::exception&) {
+                    return std::string("not a number");
+                }
+            },
+            "POWER OF TWO"));
     attach_cmd->add_option("--conn6-table-size", conn6_table_size,
-                           "IPv6 connection-table entries (set on first attach; default 65536; 184 bytes each)")
+                           "IPv6 connection-table entries (set on first attach; default 65536; about 140 bytes "
+                           "each)")
         ->check(CLI::Range(1u, 1u << 28));
     std::string tun_src;
     attach_cmd->add_option("--tun-src", tun_src,

@@ -116,7 +116,7 @@ void list(const Command& cmd, const std::string& pin_dir) {
     const DestConns counters(maps.dest_conns);
     const ArrayMap<lvs_rates> svc_rates(maps.svc_rates), dest_rates(maps.dest_rates);
     ListData data{.cfg = &cfg,
-                  .conn_table_size = maps.conns4.max_entries(),
+                  .conn_table_size = maps.conn_slots4.max_entries(),
                   .conn_counts = [&](uint32_t dest_id) { return counters.read(dest_id); },
                   .service_stats = [&](uint32_t svc_id) { return service_counters(maps, svc_id); },
                   .dest_stats = [&](uint32_t dest_id) { return dest_counters(maps, dest_id); },

@@ -71,9 +71,9 @@ void sweep(const Maps& maps) {
     const SweepResult r = sweep_expired(maps);
     const uint64_t recounted = reconcile_counts(maps);
     if (r.total() + recounted > 0)
-        spdlog::info("expired: {} connections, {} NAT reply entries, {} persistence templates, "
+        spdlog::info("expired: {} connections, {} persistence templates, "
                      "{} lblc and {} lblcr entries; {} counters corrected to the tables",
-                     r.conns, r.replies, r.templates, r.lblc, r.lblcr, recounted);
+                     r.conns, r.templates, r.lblc, r.lblcr, recounted);
 }
 
 // The next time of a fixed schedule (next += period), so the 2-second samples

@@ -1,8 +1,5 @@
 #include "maps/dest_conns.h"
 
-#include <sys/mman.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <cstring>
@@ -24,28 +21,6 @@ uint32_t non_negative(int32_t& v) {
 }
 
 }  // namespace
-
-DestConns::DestConns(const MapFd& map) {
-    const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
-    const size_t used = size_t{map.max_entries()} * sizeof(lvs_dest_conns);
-    bytes_ = (used + page - 1) / page * page;
-    void* p = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_SHARED, map.fd(), 0);
-    if (p == MAP_FAILED)
-        throw UserError("cannot map " + map.name() + " into memory (" + std::strerror(errno) +
-                        "); its pin is from an older lvs-xdp: detach every interface, remove the pin "
-                        "directory and attach again");
-    base_ = static_cast<lvs_dest_conns*>(p);
-}
-
-DestConns::~DestConns() {
-    munmap(base_, bytes_);
-}
-
-lvs_dest_conns* DestConns::slot(uint32_t dest_id) const {
-    if (size_t{dest_id} * sizeof(lvs_dest_conns) >= bytes_)
-        throw UserError("destination id " + std::to_string(dest_id) + " is outside lvs_dest_conns");
-    return base_ + dest_id;
-}
 
 DestConnCounts DestConns::read(uint32_t dest_id) const {
     lvs_dest_conns& s = *slot(dest_id);

@@ -6,11 +6,11 @@
 // the data plane's updates in between.
 #pragma once
 
-#include <cstddef>
 #include <cstdint>
 
 #include "lvs_xdp/abi.h"
 #include "maps/bpf_map.h"
+#include "maps/mapped_array.h"
 
 namespace lvs {
 
@@ -27,10 +27,7 @@ struct DestConnCounts {
 class DestConns {
 public:
     // Maps the whole array; throws UserError when the map can't be mapped.
-    explicit DestConns(const MapFd& map);
-    ~DestConns();
-    DestConns(const DestConns&) = delete;
-    DestConns& operator=(const DestConns&) = delete;
+    explicit DestConns(const MapFd& map) : counters_(map) {}
 
     // The counters of a destination id; a transiently negative count (the
     // data plane's add racing a take-out) reads as 0.
@@ -52,10 +49,9 @@ public:
     void clear_overload(uint32_t dest_id);
 
 private:
-    lvs_dest_conns* slot(uint32_t dest_id) const;
+    lvs_dest_conns* slot(uint32_t dest_id) const { return &counters_.at(dest_id); }
 
-    lvs_dest_conns* base_ = nullptr;
-    size_t bytes_ = 0;
+    MappedArray<lvs_dest_conns> counters_;
 };
 
 // IPVS's rule for leaving overload when a connection ends: with a lower

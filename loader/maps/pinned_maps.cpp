@@ -25,15 +25,17 @@ bool Maps::exist(const std::string& pin_dir) {
     return std::filesystem::exists(pin_dir + "/lvs_services");
 }
 
-// Before the per-family connection tables there was one, lvs_conns, with
-// another key: its pins cannot be reused, and lvs-xdp cannot read them.
+// Before the IPv4 connection table became slots (lvs_conn_slots4) it was an
+// LRU hash, lvs_conns4, and before that one table, lvs_conns: such pins
+// cannot be reused (other map types and value layouts), nor read.
 bool Maps::old_layout(const std::string& dir) {
-    return std::filesystem::exists(dir + "/lvs_conns") && !std::filesystem::exists(dir + "/lvs_conns4");
+    auto has = [&](const char* map) { return std::filesystem::exists(dir + "/" + map); };
+    return (has("lvs_conns") || has("lvs_conns4")) && !has("lvs_conn_slots4");
 }
 
 Maps Maps::open(const std::string& dir) {
     if (old_layout(dir))
-        throw UserError("the maps in " + dir + " are from an older lvs-xdp (one connection table, lvs_conns) and " +
+        throw UserError("the maps in " + dir + " are from an older lvs-xdp (another connection table) and " +
                         "cannot be reused: save the rules with the old version's -S, run 'lvs-xdp detach' on " +
                         "every attached interface, 'rm -r " + dir + "', then attach again and restore the rules");
     return Maps{
@@ -41,7 +43,7 @@ Maps Maps::open(const std::string& dir) {
         .dests = open_pinned(dir, "lvs_dests"),
         .sched_table = open_pinned(dir, "lvs_sched_table"),
         .sched_pos = open_pinned(dir, "lvs_sched_pos"),
-        .conns4 = open_pinned(dir, "lvs_conns4"),
+        .conn_slots4 = open_pinned(dir, "lvs_conn_slots4"),
         .conns6 = open_pinned(dir, "lvs_conns6"),
         .svc_stats = open_pinned(dir, "lvs_svc_stats"),
         .dest_stats = open_pinned(dir, "lvs_dest_stats"),
@@ -58,6 +60,10 @@ Maps Maps::open(const std::string& dir) {
         .svc_rates = open_pinned(dir, "lvs_svc_rates"),
         .dest_rates = open_pinned(dir, "lvs_dest_rates"),
     };
+}
+
+ConnMaps Maps::conn_table() const {
+    return ConnMaps(conn_slots4, conns6, ArrayMap<lvs_config>(config).get(0).conn_seed);
 }
 
 }  // namespace lvs

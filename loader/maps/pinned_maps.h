@@ -10,7 +10,7 @@
 namespace lvs {
 
 struct Maps {
-    MapFd services, dests, sched_table, sched_pos, conns4, conns6, svc_stats, dest_stats, xdp_stats, ifaces, tx_ports, config, laddrs,
+    MapFd services, dests, sched_table, sched_pos, conn_slots4, conns6, svc_stats, dest_stats, xdp_stats, ifaces, tx_ports, config, laddrs,
         vip_filter, dest_conns, persist, lblc, lblcr, svc_rates, dest_rates;
 
     // Throws UserError telling the user to attach first when the maps are not there.
@@ -19,8 +19,8 @@ struct Maps {
     // Maps of an older lvs-xdp whose layout this one cannot use (open throws).
     static bool old_layout(const std::string& pin_dir);
 
-    // The connection table, both families (conns4 and conns6).
-    ConnMaps conn_table() const { return ConnMaps(conns4, conns6); }
+    // The connection table, both families (conn_slots4 and conns6).
+    ConnMaps conn_table() const;
 };
 
 }  // namespace lvs

@@ -102,14 +102,10 @@ SweepResult sweep_expired(const Maps& maps) {
     auto conn_ended = [&](const lvs_conn& c) {
         return c.expires <= now || (expire_nodest && !dests.current(c.dest_id, c.dest_gen));
     };
-    std::vector<lvs_conn> ended = remove_all_expired<lvs_flow_key4, lvs_conn>(maps.conns4, conn_ended);
+    std::vector<lvs_conn> ended = maps.conn_table().v4().remove_ended(conn_ended);
     for (const lvs_conn& c : remove_all_expired<lvs_flow_key, lvs_conn>(maps.conns6, conn_ended))
         ended.push_back(c);
     for (const lvs_conn& c : ended) {
-        if (c.flags & LVS_CONN_F_REPLY) {  // not counted: its client entry is
-            ++r.replies;
-            continue;
-        }
         ++r.conns;
         const auto counter = counted_in(c.acct);
         if (const lvs_dest* d = counter ? dests.current(c.dest_id, c.dest_gen) : nullptr)

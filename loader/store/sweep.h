@@ -1,14 +1,16 @@
 // The expiry sweep: what kernel IPVS's per-connection timers do, done in
 // passes. The XDP program only notices a dead entry when a packet of its flow
-// comes back, so without a sweep an ended connection would stay counted in
-// its server's ActiveConn/InActConn (and in lc/wlc/... decisions) until the
-// LRU table reused its slot. The sweep removes every entry whose time has
-// passed and takes it out of its server's counters as IPVS's
-// ip_vs_unbind_dest does (OVERLOAD included).
+// comes back or a new flow takes its slot, so without a sweep an ended
+// connection would stay counted in its server's ActiveConn/InActConn (and in
+// lc/wlc/... decisions) until then. The sweep removes every client entry
+// whose time has passed and takes it out of its server's counters as IPVS's
+// ip_vs_unbind_dest does (OVERLOAD included). NAT reply entries are never
+// counted and stay: the program reuses their slots once they expire.
 //
 // Any number of sweeps may run at once (every -L runs one, the daemon runs
-// one a second): an entry is removed with BPF_MAP_LOOKUP_AND_DELETE_ELEM, so
-// exactly one of them gets it and accounts for it.
+// one a second): an entry's slot is claimed with a compare-and-swap (IPv4)
+// or removed with BPF_MAP_LOOKUP_AND_DELETE_ELEM (IPv6, templates, caches),
+// so exactly one of them gets it and accounts for it.
 #pragma once
 
 #include <cstdint>
@@ -19,12 +21,11 @@ namespace lvs {
 
 struct SweepResult {
     uint64_t conns = 0;      // client connection entries
-    uint64_t replies = 0;    // NAT reply entries
     uint64_t templates = 0;  // persistence templates
     uint64_t lblc = 0;       // lblc cache entries
     uint64_t lblcr = 0;      // lblcr cache entries
 
-    uint64_t total() const { return conns + replies + templates + lblc + lblcr; }
+    uint64_t total() const { return conns + templates + lblc + lblcr; }
 };
 
 // Removes what has expired by the kernel's clock now: connection entries and

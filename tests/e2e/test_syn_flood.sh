@@ -8,14 +8,12 @@
 #   addresses and ports no host has) to VIP:80 out of the client's interface,
 #   for FLOOD_S seconds, so the table overflows many times over.
 # The flood's entries are used once (a SYN each, never answered), the talking
-# connections' again and again, and the LRU evicts first the entries not used
-# since it last looked at them (selftests/test_flood.cpp holds the rules): a
-# talking connection keeps its entry however fast the flood, as long as it
-# passes a packet while its CPU inserts a list's worth (TABLE / CPUs) in the
-# flood's first moments. The flood fills the real servers' receive queues, so
-# a talking connection loses a segment now and then and resends it after
-# TCP's 200 ms minimum timeout; a list lasts about a second of this flood on
-# a 2-vCPU VM (about 100,000 new flows a second per CPU).
+# connections' again and again, and a new flow whose eight candidate slots
+# are full displaces an entry never used before one that was
+# (selftests/test_flood.cpp holds the rules): a talking connection keeps its
+# entry however fast and long the flood. The flood fills the real servers'
+# receive queues, so a talking connection loses a segment now and then and
+# resends it after TCP's 200 ms minimum timeout.
 # Checks: every talking exchange answered by its first server through the
 # flood (no exchange failed, no connection rescheduled); the flood shows in the
 # counters (the connections scheduled, at least 3 times the table, and the
@@ -55,7 +53,7 @@ peer_gro_on "$NS_BR" p-cli
 # status_field TEXT: the number before TEXT in `lvs-xdp status`.
 status_field() { lvs status | sed -n "s/.* \([0-9]*\) $1.*/\1/p"; }
 # conns_map FIELD: a field of the connection table in bpftool's JSON.
-conns_map() { bpftool -j map show pinned "$LIB_BPFFS/lvs_conns4" | "$PY" -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
+conns_map() { bpftool -j map show pinned "$LIB_BPFFS/lvs_conn_slots4" | "$PY" -c "import json,sys; print(json.load(sys.stdin)['$1'])"; }
 # service_conns: the service's Conns in -Ln --stats --exact.
 service_conns() { lvs -Ln --stats --exact | awk -v vs="$VIP:80" '$1 == "TCP" && $2 == vs { print $3 }'; }
 
@@ -63,7 +61,7 @@ service_conns() { lvs -Ln --stats --exact | awk -v vs="$VIP:80" '$1 == "TCP" && 
 memlock_before=$(conns_map bytes_memlock)
 
 talk_start "$TALK" 0.02
-pass "$TALK talking connections open through $VIP:80 (connection table: $TABLE entries)"
+pass "$TALK talking connections open through $VIP:80 (connection table: $TABLE slots)"
 
 scheduled_before=$(status_field scheduled)
 resched_before=$(status_field rescheduled)

@@ -1,5 +1,5 @@
-// A pin directory left by an lvs-xdp from before the per-family connection
-// tables (one map, lvs_conns) cannot be used: every command, attach included,
+// A pin directory left by an lvs-xdp with another connection table (one map,
+// lvs_conns; or IPv4 flows in an LRU hash, lvs_conns4) cannot be used: every command, attach included,
 // must say so in one line and what to do, not fail on a missing map.
 #include <gtest/gtest.h>
 #include <unistd.h>
@@ -44,7 +44,12 @@ TEST(PinLayout, OldSingleConnectionTableIsRefusedWithWhatToDo) {
     }
 }
 
-TEST(PinLayout, CurrentLayoutIsNotOld) {
+TEST(PinLayout, IPv4FlowsInAnLruHashAreAnOldLayout) {
     FakePinDir p({"lvs_services", "lvs_conns4", "lvs_conns6"});
+    EXPECT_TRUE(Maps::old_layout(p.dir));
+}
+
+TEST(PinLayout, CurrentLayoutIsNotOld) {
+    FakePinDir p({"lvs_services", "lvs_conn_slots4", "lvs_conns6"});
     EXPECT_FALSE(Maps::old_layout(p.dir));
 }

@@ -137,8 +137,8 @@ struct Copies {
 };
 
 // The address + i / 65536 and the port i % 65536, as with_flow_index.
-void at_flow_index(lvs_addr& a, __be16& port, uint32_t i) {
-    a.ip4 = htonl(ntohl(a.ip4) + (i >> 16));
+void at_flow_index(__be32& a, __be16& port, uint32_t i) {
+    a = htonl(ntohl(a) + (i >> 16));
     port = htons(i & 0xffff);
 }
 

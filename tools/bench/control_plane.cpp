@@ -179,12 +179,12 @@ void control_plane(std::ostream& out, uint32_t runs) {
     const Maps& m = d.maps();
     uint64_t sum = 0;
     MapInfo conns4{}, conns6{};
-    for (const MapFd* f : {&m.services, &m.dests, &m.sched_table, &m.sched_pos, &m.conns4, &m.conns6, &m.svc_stats,
+    for (const MapFd* f : {&m.services, &m.dests, &m.sched_table, &m.sched_pos, &m.conn_slots4, &m.conns6, &m.svc_stats,
                            &m.dest_stats,
                            &m.xdp_stats, &m.ifaces, &m.tx_ports, &m.config, &m.laddrs, &m.vip_filter, &m.dest_conns,
                            &m.persist, &m.lblc, &m.lblcr, &m.svc_rates, &m.dest_rates}) {
         MapInfo i = info_of(*f);
-        if (f == &m.conns4)
+        if (f == &m.conn_slots4)
             conns4 = i;
         if (f == &m.conns6)
             conns6 = i;
@@ -193,15 +193,16 @@ void control_plane(std::ostream& out, uint32_t runs) {
             << i.value_size << " | " << with_commas(i.memlock) << " |\n";
     }
     out << "| total | | | | | " << with_commas(sum) << " |\n\n";
-    auto table = [&](const char* what, const MapInfo& c, const char* option) {
-        out << what << ": " << with_commas(c.max_entries) << " entries (attach " << option << " N), key " << c.key_size
-            << " + value " << c.value_size << " = " << c.key_size + c.value_size
-            << " bytes of data per entry; the kernel accounts " << fmt("%.1f", double(c.memlock) / c.max_entries)
-            << " bytes per entry (elements, buckets, LRU lists), " << fmt("%.1f", c.memlock / 1048576.0)
-            << " MiB in all.\n";
-    };
-    table("Connection table, IPv4", conns4, "--conn-table-size");
-    table("Connection table, IPv6", conns6, "--conn6-table-size");
+    out << "Connection table, IPv4: " << with_commas(conns4.max_entries)
+        << " slots (attach --conn-table-size N, a power of two), " << conns4.value_size
+        << " bytes each (key and entry: one cache line), " << fmt("%.1f", double(conns4.memlock) / conns4.max_entries)
+        << " bytes per slot as the kernel accounts it, " << fmt("%.1f", conns4.memlock / 1048576.0)
+        << " MiB in all; it holds about half as many flows before new ones start to displace others.\n";
+    out << "Connection table, IPv6: " << with_commas(conns6.max_entries)
+        << " entries (attach --conn6-table-size N), key " << conns6.key_size << " + value " << conns6.value_size
+        << " bytes of data per entry; the kernel accounts " << fmt("%.1f", double(conns6.memlock) / conns6.max_entries)
+        << " bytes per entry (elements, buckets, LRU lists), " << fmt("%.1f", conns6.memlock / 1048576.0)
+        << " MiB in all.\n";
 }
 
 }  // namespace lvs::bench

@@ -10,13 +10,13 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "attach/conn_tables.h"
 #include "cli/command.h"
 #include "cli/restore.h"
 #include "lvs_xdp.skel.h"
 #include "maps/counters.h"
 #include "store/settings.h"
 #include "store/store.h"
-#include "testkit/cpu.h"
 
 namespace lvs::testkit {
 namespace {
@@ -56,14 +56,6 @@ uint64_t count_entries(const MapFd& map, size_t value_size) {
     }
 }
 
-// Writes keys[i] -> values[i] in one syscall.
-template <class K>
-void put_batch(const MapFd& map, const std::vector<K>& keys, const std::vector<lvs_conn>& values) {
-    uint32_t done = keys.size();
-    if (!keys.empty() && bpf_map_update_batch(map.fd(), keys.data(), values.data(), &done, nullptr) != 0)
-        throw std::runtime_error("filling " + map.name() + " failed: " + std::strerror(errno));
-}
-
 }  // namespace
 
 lvs_flow_key flow_key(const Bytes& frame) {
@@ -88,13 +80,16 @@ Director::Director(uint32_t conn_table_size) {
     enter_private_netns();
     LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = fs_.dir().c_str());
     skel_ = lvs_xdp__open_opts(&oo);
-    if (!skel_ || bpf_map__set_max_entries(skel_->maps.lvs_conns4, conn_table_size) != 0 ||
-        lvs_xdp__load(skel_) != 0) {
+    const ConnTables tables = new_conn_tables(conn_table_size, std::nullopt);
+    if (skel_)
+        set_conn_tables(skel_, tables);
+    if (!skel_ || lvs_xdp__load(skel_) != 0) {
         lvs_xdp__destroy(skel_);
         throw std::runtime_error("cannot load the lvs_xdp BPF object");
     }
     maps_ = std::make_unique<Maps>(Maps::open(fs_.dir()));
     ensure_default_settings(*maps_);
+    record_conn_seed(*maps_, tables.seed);
 }
 
 Director::~Director() {
@@ -170,47 +165,25 @@ void Director::forget(const Bytes& frame) const { maps_->conn_table().erase(flow
 
 uint64_t Director::fill(uint32_t n, const std::function<lvs_flow_key(uint32_t)>& key_of,
                         const std::function<lvs_conn(uint32_t)>& value_of) const {
-    constexpr uint32_t kBatch = 1 << 16;
-    std::vector<lvs_flow_key4> keys4;
-    std::vector<lvs_flow_key> keys6;
-    std::vector<lvs_conn> values4, values6;
-    std::vector<int> cpus = online_cpus();
-    uint32_t share = (n + cpus.size() - 1) / cpus.size();
-    CpuPin restore_affinity_at_exit;
-    for (size_t cpu = 0; cpu < cpus.size(); ++cpu) {
-        pin_to_cpu(cpus[cpu]);  // an insert takes a free entry from its own CPU's list
-        uint32_t end = std::min<uint64_t>(n, (cpu + 1) * uint64_t(share));
-        for (uint32_t first = cpu * share; first < end; first += kBatch) {
-            uint32_t count = std::min(kBatch, end - first);
-            keys4.clear();
-            keys6.clear();
-            values4.clear();
-            values6.clear();
-            for (uint32_t i = 0; i < count; ++i) {
-                const lvs_flow_key k = key_of(first + i);
-                if (k.family == LVS_AF_INET) {
-                    keys4.push_back(lvs_flow_key4_of(&k));
-                    values4.push_back(value_of(first + i));
-                } else {
-                    keys6.push_back(k);
-                    values6.push_back(value_of(first + i));
-                }
-            }
-            put_batch(maps_->conns4, keys4, values4);
-            put_batch(maps_->conns6, keys6, values6);
-        }
+    const ConnMaps table = maps_->conn_table();
+    for (uint32_t i = 0; i < n; ++i) {
+        const lvs_flow_key k = key_of(i);
+        if (k.family != LVS_AF_INET)
+            throw std::runtime_error("Director::fill takes IPv4 flows (lvs_conn_slots4)");
+        table.v4().put(lvs_flow_key4_of(&k), value_of(i));  // both groups full: not stored
     }
     return conn_entries();
 }
 
 uint64_t Director::conn_entries() const {
-    return count_entries<lvs_flow_key4>(maps_->conns4, sizeof(lvs_conn)) +
-           count_entries<lvs_flow_key>(maps_->conns6, sizeof(lvs_conn));
+    return maps_->conn_table().v4().occupied() + count_entries<lvs_flow_key>(maps_->conns6, sizeof(lvs_conn));
 }
 
 uint32_t Director::table_size_for(uint32_t n) {
-    uint64_t share = (n + online_cpus().size() - 1) / online_cpus().size();
-    return share * libbpf_num_possible_cpus();
+    uint32_t slots = LVS_MIN_CONN_TABLE_SIZE;
+    while (slots < 4ull * n)
+        slots *= 2;
+    return slots;
 }
 
 uint64_t Director::now_jiffies() {

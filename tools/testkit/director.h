@@ -23,8 +23,8 @@ namespace lvs::testkit {
 
 class Director {
 public:
-    // conn_table_size: the IPv4 connection table's max_entries (lvs_conns4;
-    // the IPv6 one keeps its default).
+    // conn_table_size: the IPv4 connection table's slots (lvs_conn_slots4, a
+    // power of two; the IPv6 one keeps its default).
     explicit Director(uint32_t conn_table_size = LVS_DEFAULT_CONN_TABLE_SIZE);
     ~Director();
     Director(const Director&) = delete;
@@ -52,13 +52,15 @@ public:
     std::optional<lvs_conn> conn(const FrameSpec& s) const { return conn(frame(s)); }
     void put_conn(const FrameSpec& s, const lvs_conn& c) const;
     void forget(const Bytes& frame) const;
-    // Puts flows key_of(0) .. key_of(n - 1) in the connection table with the
-    // entries value_of(0) .. value_of(n - 1), spread evenly over the CPUs: the
-    // table's LRU lists are per CPU and each holds max_entries / CPUs. Returns
-    // the entries now held.
+    // Puts IPv4 flows key_of(0) .. key_of(n - 1) in the connection table with
+    // the entries value_of(0) .. value_of(n - 1); a flow whose two groups are
+    // full is left out (the control plane never evicts). Returns the entries
+    // now held.
     uint64_t fill(uint32_t n, const std::function<lvs_flow_key(uint32_t)>& key_of,
                   const std::function<lvs_conn(uint32_t)>& value_of) const;
-    // The connection table size at which fill() can hold n flows.
+    // A connection table size (slots) at which fill() holds n flows: at a
+    // quarter full no flow finds both its groups full (at half full about one
+    // in 100,000 does).
     static uint32_t table_size_for(uint32_t n);
     // The entries the connection table holds now.
     uint64_t conn_entries() const;

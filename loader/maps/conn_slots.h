@@ -1,0 +1,48 @@
+// lvs_conn_slots4, the IPv4 connection table, as the control plane sees it:
+// the very slots the XDP program manages (include/lvs_xdp/conn_slots.h says
+// where a flow lives), mapped into this process. A slot is claimed the way
+// the program claims it (compare-and-swap of its key's second word to "busy",
+// then the key written last), so both sides can change the table at once.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include "lvs_xdp/abi.h"
+#include "maps/mapped_array.h"
+
+namespace lvs {
+
+class ConnSlots4 {
+public:
+    // seed: lvs_config.conn_seed, the table's hash key.
+    ConnSlots4(const MapFd& slots, uint64_t seed);
+
+    std::optional<lvs_conn> get(const lvs_flow_key4& k) const;
+    // Stores k's entry in its own slot or a free one of its groups. Returns
+    // false when both groups are full: the control plane never evicts a flow.
+    bool put(const lvs_flow_key4& k, const lvs_conn& c) const;
+    void erase(const lvs_flow_key4& k) const;
+    // Every flow the table holds.
+    std::vector<std::pair<lvs_flow_key4, lvs_conn>> entries() const;
+    size_t occupied() const;
+    // Frees each slot whose client entry (not a NAT reply entry: nothing
+    // counts those, and the program reuses their slots once they expire)
+    // ended(entry) says has ended, and returns those entries with the
+    // counter each was still counted in (acct), which is now LVS_ACCT_NONE
+    // in the table: the caller takes them out of their servers' counters.
+    std::vector<lvs_conn> remove_ended(const std::function<bool(const lvs_conn&)>& ended) const;
+
+private:
+    // The slot holding k, if any.
+    lvs_conn_slot4* find(const lvs_flow_key4& k) const;
+    lvs_conn_slot4& slot(uint32_t i) const { return slots_.at(i); }
+
+    MappedArray<lvs_conn_slot4> slots_;
+    uint64_t seed_;
+    uint32_t group_mask_;
+};
+
+}  // namespace lvs
