@@ -204,6 +204,9 @@ struct Rewrite {
     uint16_t sport = 0, dport = 0;
     Mac dst_mac{}, src_mac{};
     bool any_sport = false;  // FullNAT's local port: the program's choice
+    // A reply sent back out of the interface it came in on: from the MAC it
+    // came to (the director's there), not src_mac.
+    bool src_is_own_dst = false;
     // MACs a reply may also carry: those of SYNs that may have started the
     // flow anew (a SYN on a flow in TIME_WAIT does, as in IPVS).
     std::set<std::pair<Mac, Mac>> other_macs;
@@ -356,7 +359,7 @@ public:
         const Tuple reply{fullnat ? ip4(kFullNatRip) : ip4(kNatRip), kNatRport, want.rewrite.saddr,
                           fullnat ? get16(got.out, v.l4) : std::get<1>(t), v.proto};
         const Rewrite back{.saddr = v.daddr, .daddr = std::get<0>(t), .sport = v.dport, .dport = std::get<1>(t),
-                           .dst_mac = mac_at(in, 6), .src_mac = mac_at(in, 0)};
+                           .dst_mac = mac_at(in, 6), .src_is_own_dst = true};
         // A flow set up anew on another FullNAT port: the old port's replies
         // name no live flow any more.
         if (auto old = reply_of_.find(t); old != reply_of_.end() && old->second != reply)
@@ -432,9 +435,9 @@ std::string masq_mismatch(const Bytes& in, const Bytes& out, const Rewrite& r) {
     const L4View v = *parse_as_readme(in);
     const size_t l4_check = v.l4 + (v.proto == 6 ? 16 : 6);
     Bytes want = in;
-    const bool other = r.other_macs.count({mac_at(out, 0), mac_at(out, 6)}) > 0;
+    const bool other = r.other_macs.count({mac_at(out, 0), r.src_is_own_dst ? Mac{} : mac_at(out, 6)}) > 0;
     const Mac dst_mac = other ? mac_at(out, 0) : r.dst_mac;
-    const Mac src_mac = other ? mac_at(out, 6) : r.src_mac;
+    const Mac src_mac = r.src_is_own_dst ? mac_at(in, 0) : other ? mac_at(out, 6) : r.src_mac;
     std::copy(dst_mac.begin(), dst_mac.end(), want.begin());
     std::copy(src_mac.begin(), src_mac.end(), want.begin() + 6);
     want[kEth + 8] = in[kEth + 8] - 1;

@@ -82,6 +82,7 @@ log "lvs-trafgen: $(cat "$LIB_TMP"/flood-*.log | tr '\n' ' ')"
 
 scheduled=$(($(status_field scheduled) - scheduled_before))
 resched=$(($(status_field rescheduled) - resched_before))
+evicted=$(status_field evicted)
 conns=$(($(service_conns) - conns_before))
 lvs status
 # Listed once the flood is over: a listing taken while entries are evicted
@@ -105,6 +106,7 @@ pass "the $TALK talking connections passed $talk_ok lines through the flood, eac
 # ---- the flood in the counters, the table bounded ----
 ((scheduled >= 3 * TABLE)) || fail "only $scheduled connections scheduled: the flood did not overflow the table three times"
 ((resched == 0)) || fail "$resched connections were rescheduled"
+((evicted >= (scheduled - TABLE) * 9 / 10)) || fail "only $evicted entries evicted counted for $scheduled new flows into $TABLE slots"
 ((bad_ports == 0)) || fail "$bad_ports flood connections have a source port outside 1024-33791 (byte order?)"
 ((conns == scheduled)) || fail "the service counted $conns new connections, the data plane scheduled $scheduled"
 ((listed <= TABLE && listed >= TABLE * 9 / 10)) || fail "-Lnc lists $listed connections; the full table holds $TABLE"

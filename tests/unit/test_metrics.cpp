@@ -119,6 +119,9 @@ lvs_xdp_no_neigh_total 0
 # HELP lvs_xdp_resched_total flows whose entry was dead scheduled anew
 # TYPE lvs_xdp_resched_total counter
 lvs_xdp_resched_total 0
+# HELP lvs_xdp_conn_evicted_total live IPv4 connections whose slot a new flow took (the table is full)
+# TYPE lvs_xdp_conn_evicted_total counter
+lvs_xdp_conn_evicted_total 0
 # HELP lvs_xdp_pmtu_icmp_total too big for the tunnel with DF set: ICMP fragmentation needed sent
 # TYPE lvs_xdp_pmtu_icmp_total counter
 lvs_xdp_pmtu_icmp_total 0
