@@ -182,8 +182,8 @@ TEST(Metrics, FamiliesStayTogetherAcrossServices) {
             ++samples;
         }
     }
-    // 10 service families x 2 services, 14 server families x 3 servers, 19 XDP counters.
-    EXPECT_EQ(samples, 20 + 42 + 19);
+    // 10 service families x 2 services, 14 server families x 3 servers, 20 XDP counters.
+    EXPECT_EQ(samples, 20 + 42 + 20);
     const std::string text = render_metrics(snap);
     EXPECT_NE(text.find("lvs_server_out_bytes_total{service=\"UDP [2001:db8::1]:53\",server=\"[2001:db8::11]:53\"} 700\n"),
               std::string::npos);
