@@ -99,14 +99,24 @@ cat "$LIB_TMP"/load-*.log >"$LIB_TMP/load.all"
 total=$(wc -l <"$LIB_TMP/load.all")
 failed=$(awk '$2 != "ok" || $3 !~ /^rs[123]$/' "$LIB_TMP/load.all" | wc -l)
 slow=$(awk '$2 == "ok" && $4 >= 0.9' "$LIB_TMP/load.all" | wc -l)
-between() { awk -v a="$1" -v b="$2" -v rs="$3" '$2 == "ok" && $1 > a && $1 < b && $3 == rs' "$LIB_TMP/load.all" | wc -l; }
-# A request started more than STEP/2 after a change was scheduled under it.
+# between A B RS: requests answered by RS that started after A and were over
+# before B. A request started more than STEP/2 after a change was scheduled
+# under it; one still running at B may have been scheduled after B (a SYN
+# lost around a change is resent a second later), so it counts for neither.
+between() { awk -v a="$1" -v b="$2" -v rs="$3" '$2 == "ok" && $1 > a && $1 + $4 < b && $3 == rs' "$LIB_TMP/load.all" | wc -l; }
 rs3_after_add=$(between "$(bc <<<"${at[add_rs3]} + 0.5")" "${at[end]}" rs3)
 rs2_removed=$(between "$(bc <<<"${at[del_rs2]} + 0.5")" "${at[restore]}" rs2)
 rs2_after_restore=$(between "$(bc <<<"${at[restore]} + 0.5")" "${at[end]}" rs2)
 log "short requests: $total made, $failed failed, $slow took 0.9 s or more (a lost SYN is resent after 1 s);" \
     "answers: $(awk '$2 == "ok" { print $3 }' "$LIB_TMP/load.all" | sort | uniq -c | tr '\n' ' ')"
 log "rs3 after its -a: $rs3_after_add; rs2 between its -d and the -R: $rs2_removed; rs2 after the -R: $rs2_after_restore"
+if ((slow > 0)); then
+    # When the slow ones started, next to when each change was made (seconds
+    # after the first), to tell which change a lost SYN sat under.
+    t0=${at[add_rs3]}
+    log "changes at: $(for k in add_rs3 del_rs2 restore end; do printf '%s +%.1f ' "$k" "$(bc <<<"${at[$k]} - $t0")"; done)"
+    log "slow requests started at: $(awk -v t0="$t0" '$2 == "ok" && $4 >= 0.9 { printf "+%.1f (%s, %.1f s) ", $1 - t0, $3, $4 }' "$LIB_TMP/load.all")"
+fi
 lvs -Ln --stats || true
 ((total >= 50)) || fail "only $total requests were made during the changes"
 if ((failed > 0)); then
