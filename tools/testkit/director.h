@@ -76,6 +76,8 @@ public:
     lvs_counters service_counters(const std::string& vip_port, uint8_t proto = 6);
     lvs_counters dest_counters(const std::string& rip);
     lvs_xdp_stats xdp_stats();
+    // The lvs_dests id of rip (in the first service it serves).
+    uint32_t dest_id(const std::string& rip);
     const Maps& maps() const { return *maps_; }
     // Where the maps are pinned: lvs-xdp's --pin-dir for this director.
     const std::string& pin_dir() const { return fs_.dir(); }
@@ -86,7 +88,6 @@ private:
     std::unique_ptr<Maps> maps_;
     // The ids of rip's entries, one per service it serves.
     std::vector<uint32_t> dest_ids(const std::string& rip);
-    uint32_t dest_id(const std::string& rip);
 };
 
 // What the loader writes into a real server's entry once it knows the next
