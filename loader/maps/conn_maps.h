@@ -5,6 +5,7 @@
 // whole key.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -21,7 +22,8 @@ lvs_flow_key flow_key_of(const lvs_flow_key4& k4);
 class ConnMaps {
 public:
     // seed: lvs_config.conn_seed.
-    ConnMaps(const MapFd& v4, const MapFd& v6, uint64_t seed) : v4_(v4, seed), v6_(v6) {}
+    ConnMaps(std::shared_ptr<const MappedArray<lvs_conn_slot4>> v4, const MapFd& v6, uint64_t seed)
+        : v4_(std::move(v4), seed), v6_(v6) {}
 
     std::optional<lvs_conn> get(const lvs_flow_key& k) const;
     // Throws UserError when an IPv4 flow's groups are both full.

@@ -28,8 +28,8 @@ void clear(lvs_conn_slot4& s) {
 
 }  // namespace
 
-ConnSlots4::ConnSlots4(const MapFd& slots, uint64_t seed)
-    : slots_(slots), seed_(seed), group_mask_(static_cast<uint32_t>(slots_.size() / LVS_CONN_WAYS - 1)) {}
+ConnSlots4::ConnSlots4(std::shared_ptr<const MappedArray<lvs_conn_slot4>> slots, uint64_t seed)
+    : slots_(std::move(slots)), seed_(seed), group_mask_(static_cast<uint32_t>(slots_->size() / LVS_CONN_WAYS - 1)) {}
 
 lvs_conn_slot4* ConnSlots4::find(const lvs_flow_key4& k) const {
     uint32_t a, b;
@@ -80,7 +80,7 @@ void ConnSlots4::erase(const lvs_flow_key4& k) const {
 
 std::vector<std::pair<lvs_flow_key4, lvs_conn>> ConnSlots4::entries() const {
     std::vector<std::pair<lvs_flow_key4, lvs_conn>> out;
-    for (size_t i = 0; i < slots_.size(); ++i) {
+    for (size_t i = 0; i < slots_->size(); ++i) {
         const lvs_conn_slot4& s = slot(i);
         if (!lvs_conn_slot_free(&s) && !(lvs_key4_word(&s.key, 1) & LVS_SLOT_BUSY))
             out.emplace_back(s.key, s.conn);
@@ -90,14 +90,14 @@ std::vector<std::pair<lvs_flow_key4, lvs_conn>> ConnSlots4::entries() const {
 
 size_t ConnSlots4::occupied() const {
     size_t n = 0;
-    for (size_t i = 0; i < slots_.size(); ++i)
+    for (size_t i = 0; i < slots_->size(); ++i)
         n += !lvs_conn_slot_free(&slot(i));
     return n;
 }
 
 std::vector<lvs_conn> ConnSlots4::remove_ended(const std::function<bool(const lvs_conn&)>& ended) const {
     std::vector<lvs_conn> removed;
-    for (size_t i = 0; i < slots_.size(); ++i) {
+    for (size_t i = 0; i < slots_->size(); ++i) {
         lvs_conn_slot4& s = slot(i);
         const uint64_t w1 = key_word(s, 1).load();
         if (lvs_conn_slot_free(&s) || (s.conn.flags & LVS_CONN_F_REPLY) || !ended(s.conn) || !claim(s, w1))

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <utility>
 #include <vector>
@@ -17,8 +18,9 @@ namespace lvs {
 
 class ConnSlots4 {
 public:
-    // seed: lvs_config.conn_seed, the table's hash key.
-    ConnSlots4(const MapFd& slots, uint64_t seed);
+    // slots: lvs_conn_slots4 mapped (Maps::conn_slots4_mem); seed:
+    // lvs_config.conn_seed, the table's hash key.
+    ConnSlots4(std::shared_ptr<const MappedArray<lvs_conn_slot4>> slots, uint64_t seed);
 
     std::optional<lvs_conn> get(const lvs_flow_key4& k) const;
     // Stores k's entry in its own slot or a free one of its groups. Returns
@@ -38,9 +40,9 @@ public:
 private:
     // The slot holding k, if any.
     lvs_conn_slot4* find(const lvs_flow_key4& k) const;
-    lvs_conn_slot4& slot(uint32_t i) const { return slots_.at(i); }
+    lvs_conn_slot4& slot(uint32_t i) const { return slots_->at(i); }
 
-    MappedArray<lvs_conn_slot4> slots_;
+    std::shared_ptr<const MappedArray<lvs_conn_slot4>> slots_;
     uint64_t seed_;
     uint32_t group_mask_;
 };

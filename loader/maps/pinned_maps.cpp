@@ -38,7 +38,7 @@ Maps Maps::open(const std::string& dir) {
         throw UserError("the maps in " + dir + " are from an older lvs-xdp (another connection table) and " +
                         "cannot be reused: save the rules with the old version's -S, run 'lvs-xdp detach' on " +
                         "every attached interface, 'rm -r " + dir + "', then attach again and restore the rules");
-    return Maps{
+    Maps m{
         .services = open_pinned(dir, "lvs_services"),
         .dests = open_pinned(dir, "lvs_dests"),
         .sched_table = open_pinned(dir, "lvs_sched_table"),
@@ -60,10 +60,12 @@ Maps Maps::open(const std::string& dir) {
         .svc_rates = open_pinned(dir, "lvs_svc_rates"),
         .dest_rates = open_pinned(dir, "lvs_dest_rates"),
     };
+    m.conn_slots4_mem = std::make_shared<const MappedArray<lvs_conn_slot4>>(m.conn_slots4);
+    return m;
 }
 
 ConnMaps Maps::conn_table() const {
-    return ConnMaps(conn_slots4, conns6, ArrayMap<lvs_config>(config).get(0).conn_seed);
+    return ConnMaps(conn_slots4_mem, conns6, ArrayMap<lvs_config>(config).get(0).conn_seed);
 }
 
 }  // namespace lvs

@@ -2,16 +2,22 @@
 // through this: open, read or change, exit.
 #pragma once
 
+#include <memory>
 #include <string>
 
 #include "maps/bpf_map.h"
 #include "maps/conn_maps.h"
+#include "maps/mapped_array.h"
 
 namespace lvs {
 
 struct Maps {
     MapFd services, dests, sched_table, sched_pos, conn_slots4, conns6, svc_stats, dest_stats, xdp_stats, ifaces, tx_ports, config, laddrs,
         vip_filter, dest_conns, persist, lblc, lblcr, svc_rates, dest_rates;
+    // conn_slots4 mapped into this process, once: mapping the whole table
+    // for each lookup would cost about a millisecond (the unmap of a 128 MiB
+    // range) where the lookup costs nanoseconds.
+    std::shared_ptr<const MappedArray<lvs_conn_slot4>> conn_slots4_mem;
 
     // Throws UserError telling the user to attach first when the maps are not there.
     static Maps open(const std::string& pin_dir);

@@ -23,13 +23,9 @@ namespace lvs::testkit {
 
 class Director {
 public:
-    // The IPv4 connection table of a test director unless it asks for more:
-    // 64K slots (4 MiB) instead of the attach default's 2M (128 MiB), since
-    // a test process may hold several directors at once.
-    static constexpr uint32_t kTestConnTableSize = 1u << 16;
     // conn_table_size: the IPv4 connection table's slots (lvs_conn_slots4, a
     // power of two; the IPv6 one keeps its default).
-    explicit Director(uint32_t conn_table_size = kTestConnTableSize);
+    explicit Director(uint32_t conn_table_size = LVS_DEFAULT_CONN_TABLE_SIZE);
     ~Director();
     Director(const Director&) = delete;
     Director& operator=(const Director&) = delete;
