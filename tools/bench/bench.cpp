@@ -240,11 +240,15 @@ Result measure_case(const Case& c, Harness& h, const Options& o, Floors& f) {
     try {
         bool full = c.traffic != Traffic::NoService && c.traffic != Traffic::Established;
         // ReplyPool: each flow has two entries, the client's and the reply's.
-        uint32_t entries = c.traffic == Traffic::ReplyPool ? 2 * kTableFlows : kTableFlows;
-        if (c.traffic == Traffic::FlowPool || c.traffic == Traffic::ReplyPool)
-            entries = std::max(entries, o.pool_table);
-        // A full table has kTableFlows slots; the others room for their flows.
+        const uint32_t entries = c.traffic == Traffic::ReplyPool ? 2 * kTableFlows : kTableFlows;
+        const bool pool = c.traffic == Traffic::FlowPool || c.traffic == Traffic::ReplyPool;
+        // A full table has kTableFlows slots; a pool's --pool-table slots
+        // per kTableFlows entries (by default a quarter full, where no flow
+        // is left out); the others the attach default.
+        const uint32_t pool_slots =
+            o.pool_table ? o.pool_table / kTableFlows * entries : Director::table_size_for(entries);
         Director d(c.traffic == Traffic::NewIntoFull ? kTableFlows
+                   : pool                            ? pool_slots
                    : full                            ? Director::table_size_for(entries)
                                                      : LVS_DEFAULT_CONN_TABLE_SIZE);
         if (c.before_rules)

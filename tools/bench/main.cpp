@@ -51,9 +51,14 @@ int main(int argc, char** argv) {
                  "time only the cases, without floors and references, for perf record -C CPU; "
                  "prints ns/packet with the reset included instead of the table");
     app.add_option("--pool-table", o.pool_table,
-                   "connection-table entries for the cases of 2^20 established flows (default: just enough; "
-                   "e.g. 4194304, Katran's table size)")
-        ->check(CLI::Range(kTableFlows, 1u << 26));
+                   "connection-table slots (a power of two) for the cases of 2^20 established flows, twice "
+                   "that for the reply cases (two entries per flow); default 4194304, four per flow, "
+                   "Katran's table size; fewer would leave flows out")
+        ->check(CLI::Range(4 * kTableFlows, 1u << 25))
+        ->check([](const std::string& v) {
+            const unsigned long n = std::stoul(v);
+            return (n & (n - 1)) == 0 ? std::string() : std::string("must be a power of two");
+        });
     bool control = false;
     app.add_flag("--control-plane", control,
                  "instead of the per-packet table: time -R of 10,000 services x 10 servers and adding/removing "
