@@ -110,6 +110,9 @@ __noinline int conn_insert4(const struct lvs_flow_key4 *k4, const struct lvs_con
 	 * more free slots (ties: the first group). */
 	__u32 best = 0;
 	__u64 best_rank = LVS_RANK_NEVER;
+	/* The key of the slot as ranked: the claim must find it unchanged, or
+	 * another CPU stored a flow there since (taking it would overwrite it). */
+	__u64 best_w0 = w0, best_w1 = w1;
 	int free_a = 0, free_b = 0;
 	for (int i = 0; i < 2 * LVS_CONN_WAYS; i++) {
 		struct lvs_conn_slot4 *s = conn_slot4(conn_way(a, b, i));
@@ -138,15 +141,21 @@ __noinline int conn_insert4(const struct lvs_flow_key4 *k4, const struct lvs_con
 			if (rank < best_rank) {
 				best_rank = rank;
 				best = idx;
+				best_w0 = lvs_key4_word(&s->key, 0);
+				best_w1 = lvs_key4_word(&s->key, 1);
 			}
 		}
 	}
 	struct lvs_conn_slot4 *s = conn_slot4(best);
 	if (!s || best_rank == LVS_RANK_NEVER)
 		return -1;
-	__u64 seen = lvs_key4_word(&s->key, 1);
+	__u64 seen = best_w1;
 	if ((seen & LVS_SLOT_BUSY) || slot_claim(s, seen) < 0)
 		return -1;
+	if (lvs_key4_word(&s->key, 0) != best_w0) { /* same second word, another flow */
+		slot_publish(s, seen);
+		return -1;
+	}
 	if (seen) { /* the slot held a flow: it ends here */
 		if (lvs_conn_rank_live(best_rank)) {
 			struct lvs_xdp_stats *gs = xdp_stats();
@@ -219,6 +228,10 @@ static __always_inline void conn_delete(const struct lvs_flow_key *k)
 	__u64 seen = lvs_key4_word(&k4, 1);
 	if (slot_claim(s, seen) < 0)
 		return; /* another CPU is replacing it: gone either way */
+	if (lvs_key4_word(&s->key, 0) != lvs_key4_word(&k4, 0)) {
+		slot_publish(s, seen); /* since taken by a flow with the same ports */
+		return;
+	}
 	*(__u64 *)&s->key = 0;
 	slot_publish(s, 0);
 }

@@ -5,12 +5,13 @@
  * loader (loader/maps/conn_slots.cpp), which must agree on both.
  *
  * A flow's 64-bit hash (keyed by lvs_config.conn_seed) names two groups of
- * LVS_CONN_WAYS slots, one from each half; the flow is in one of their eight
- * slots or nowhere. Both groups are read at once, so a lookup costs about one
- * memory access however full the table is. A new flow takes, in this order
+ * LVS_CONN_WAYS slots (its low and high 32 bits, each masked to a group); the
+ * flow is in one of their eight slots or nowhere. Both groups are read at
+ * once, so a lookup costs about one memory access's time however full the
+ * table is. A new flow takes, in this order
  * (lvs_conn_slot_rank): a free slot, preferring the group with more of them
  * (two choices keep every group from filling while about half the table is
- * free: in a simulation of 2^20 flows in 2^21 slots, none found both full),
+ * free: with 2^20 flows in 2^21 slots, about 1 in 100,000 finds both full),
  * a slot whose entry has expired, then a live entry that never saw a second
  * packet (a SYN flood's), and only then one that did; among live ones, the
  * one that expires first. The table never grows and nothing is allocated.

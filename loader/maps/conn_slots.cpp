@@ -51,6 +51,8 @@ std::optional<lvs_conn> ConnSlots4::get(const lvs_flow_key4& k) const {
 
 bool ConnSlots4::put(const lvs_flow_key4& k, const lvs_conn& c) const {
     lvs_conn_slot4* target = find(k);
+    // The key the slot must still hold when claimed: k's own, or none (free).
+    const bool own = target != nullptr;
     if (!target) {
         uint32_t a, b;
         lvs_conn_groups4(&k, seed_, group_mask_, &a, &b);
@@ -65,8 +67,14 @@ bool ConnSlots4::put(const lvs_flow_key4& k, const lvs_conn& c) const {
                 if (lvs_conn_slot_free(&slot(first + w)))
                     target = &slot(first + w);
     }
-    if (!target || !claim(*target, key_word(*target, 1).load()))
+    const uint64_t want0 = own ? lvs_key4_word(&k, 0) : 0;
+    const uint64_t want1 = own ? lvs_key4_word(&k, 1) : 0;
+    if (!target || !claim(*target, want1))
         return false;
+    if (key_word(*target, 0).load() != want0) {  // taken meanwhile by a flow with the same second word
+        publish(*target, want1);
+        return false;
+    }
     target->conn = c;
     key_word(*target, 0).store(lvs_key4_word(&k, 0), std::memory_order_relaxed);
     publish(*target, lvs_key4_word(&k, 1));
@@ -74,8 +82,12 @@ bool ConnSlots4::put(const lvs_flow_key4& k, const lvs_conn& c) const {
 }
 
 void ConnSlots4::erase(const lvs_flow_key4& k) const {
-    if (lvs_conn_slot4* s = find(k); s && claim(*s, lvs_key4_word(&k, 1)))
-        clear(*s);
+    if (lvs_conn_slot4* s = find(k); s && claim(*s, lvs_key4_word(&k, 1))) {
+        if (key_word(*s, 0).load() == lvs_key4_word(&k, 0))
+            clear(*s);
+        else
+            publish(*s, lvs_key4_word(&k, 1));  // taken meanwhile by a flow with the same ports
+    }
 }
 
 std::vector<std::pair<lvs_flow_key4, lvs_conn>> ConnSlots4::entries() const {
