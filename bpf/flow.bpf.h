@@ -37,14 +37,21 @@ static __always_inline struct lvs_dest *conn_dest(const struct lvs_conn *c, __u6
  * does without conntrack; returns 0. By default the packet is dropped and the
  * entry left to expire on its own, or to go on if the server is added back to
  * its service (it takes its slot back: loader/store/store.cpp); returns 1.
- * c must not be touched after a 0: its memory may already hold another flow. */
-static __always_inline int nodest_conn_drop(struct lvs_conn *c, const struct lvs_flow_key *key,
+ * A SYN is the exception (a deviation: IPVS drops it too): it opens a new
+ * connection, one a client started on a port it used before for a connection
+ * to the removed server (whose DR entry sits in FIN_WAIT for minutes), or
+ * one whose first SYN went to that server just before its removal. Nothing
+ * could resume on it, and dropping it fails the client's connect after its
+ * retries (seen in test_changes_under_load), so it is scheduled like the
+ * setting's packets. c must not be touched after a 0: its memory may already
+ * hold another flow. */
+static __always_inline int nodest_conn_drop(struct lvs_conn *c, const struct packet *pkt,
 					    const struct lvs_config *cfg)
 {
-	if (!(cfg->flags & LVS_CFG_F_EXPIRE_NODEST))
+	if (!(cfg->flags & LVS_CFG_F_EXPIRE_NODEST) && !pkt->tcp_syn_only)
 		return 1;
 	acct_unbind(c);
-	conn_delete(key);
+	conn_delete(&pkt->flow);
 	return 0;
 }
 

@@ -227,7 +227,7 @@ static __always_inline int handle(struct xdp_md *ctx, struct packet *pkt, struct
 			return forward(ctx, pkt, &t, cfg, gs, now);
 		}
 		if (c->expires > now) { /* live, but its server was removed */
-			if (nodest_conn_drop(c, &pkt->flow, cfg)) {
+			if (nodest_conn_drop(c, pkt, cfg)) {
 				gs->nodest_drop++;
 				return XDP_DROP;
 			}

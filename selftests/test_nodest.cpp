@@ -99,6 +99,24 @@ TEST_F(NodestTest, ByDefaultPacketsOfARemovedServersConnectionAreDropped) {
     EXPECT_TRUE(has_conn(5001));
 }
 
+// A deviation from IPVS, which drops it too: a SYN on the key of a removed
+// server's connection (a client port used again; in DR the old entry waits
+// in FIN_WAIT for minutes) opens a new connection on a server there is, and
+// the old connection's count goes with its entry.
+TEST_F(NodestTest, ByDefaultASynOnARemovedServersConnectionIsScheduledAnew) {
+    send(5001, 0x11);  // the client's FIN: FIN_WAIT, as a finished request leaves it
+    d.ipvsadm("-d -t 10.1.0.100:80 -r 10.1.0.12:80");
+    EXPECT_EQ(send(5001), "rs1");
+    lvs_xdp_stats s = d.xdp_stats();
+    EXPECT_EQ(s.nodest_drop, 0u);
+    EXPECT_EQ(s.resched, 1u);
+    expect_counted_once(s);
+    EXPECT_EQ(d.conn(FrameSpec{.sport = 5001})->acct, uint32_t{LVS_ACCT_INACTIVE});
+    EXPECT_EQ(conns("10.1.0.11").inactive, 2u);  // with the SYN of 5000
+    EXPECT_EQ(send(5001, 0x10), "rs1");          // its connection goes on there
+    EXPECT_EQ(d.xdp_stats().resched, 1u);
+}
+
 TEST_F(NodestTest, WithExpireNodestConnTheConnectionIsExpiredAndThePacketScheduledAnew) {
     expire_nodest_conn(1);
     d.ipvsadm("-d -t 10.1.0.100:80 -r 10.1.0.12:80");

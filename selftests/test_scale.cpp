@@ -73,7 +73,8 @@ TEST(Scale, ARemovedServersSlotGoesToANewServerWhenNoOtherIsFree) {
     Director d;
     d.ipvsadm_restore(r);
     auto find = [&](const std::string& rip) {
-        for (const Service& svc : Store(d.maps()).load().services())
+        const Config cfg = Store(d.maps()).load();  // a named copy: the loop outlives a temporary's
+        for (const Service& svc : cfg.services())
             for (const Dest& dest : svc.dests)
                 if (dest.addr.str() == rip)
                     return dest;

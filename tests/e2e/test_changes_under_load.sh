@@ -67,16 +67,20 @@ sleep "$STEP"
 # short connections finish), then deleted. Deleting a server that still holds
 # connections breaks them (docs/robustness.md, "Open"); a request in flight
 # on it at that instant would fail.
+mark quiesce_rs2
 lvs -e -t "$VIP:80" -r "$RS2_IP:80" -g -w 0
 sleep "$STEP"
 mark del_rs2
 lvs -d -t "$VIP:80" -r "$RS2_IP:80"
 sleep "$STEP"
+mark weights
 lvs -e -t "$VIP:80" -r "$RS1_IP:80" -g -w 3
 lvs -e -t "$VIP:80" -r "$RS3_IP:80" -g -w 2
 sleep "$STEP"
+mark wlc
 lvs -E -t "$VIP:80" -s wlc
 sleep "$STEP"
+mark mh
 lvs -E -t "$VIP:80" -s mh
 sleep "$STEP"
 mark restore
@@ -88,6 +92,7 @@ lvs -R <<EOF
 -a -t $VIP:80 -r $RS3_IP:80 -g -w 2
 EOF
 sleep "$STEP"
+mark weight_rs2
 lvs -e -t "$VIP:80" -r "$RS2_IP:80" -g -w 2
 sleep "$STEP"
 mark end
@@ -110,12 +115,14 @@ rs2_after_restore=$(between "$(bc <<<"${at[restore]} + 0.5")" "${at[end]}" rs2)
 log "short requests: $total made, $failed failed, $slow took 0.9 s or more (a lost SYN is resent after 1 s);" \
     "answers: $(awk '$2 == "ok" { print $3 }' "$LIB_TMP/load.all" | sort | uniq -c | tr '\n' ' ')"
 log "rs3 after its -a: $rs3_after_add; rs2 between its -d and the -R: $rs2_removed; rs2 after the -R: $rs2_after_restore"
-if ((slow > 0)); then
-    # When the slow ones started, next to when each change was made (seconds
-    # after the first), to tell which change a lost SYN sat under.
+if ((slow > 0 || failed > 0)); then
+    # When the slow and failed ones started, next to when each change was
+    # made (seconds after the first), to tell which change they sat under.
     t0=${at[add_rs3]}
-    log "changes at: $(for k in add_rs3 del_rs2 restore end; do printf '%s +%.1f ' "$k" "$(bc <<<"${at[$k]} - $t0")"; done)"
-    log "slow requests started at: $(awk -v t0="$t0" '$2 == "ok" && $4 >= 0.9 { printf "+%.1f (%s, %.1f s) ", $1 - t0, $3, $4 }' "$LIB_TMP/load.all")"
+    log "changes at: $(for k in add_rs3 quiesce_rs2 del_rs2 weights wlc mh restore weight_rs2 end; do
+        printf '%s +%.2f ' "$k" "$(bc <<<"${at[$k]} - $t0")"; done)"
+    log "slow or failed requests started at: $(awk -v t0="$t0" '$2 != "ok" || $4 >= 0.9 {
+        printf "+%.2f (%s %s, %.1f s) ", $1 - t0, $2, $3, $NF }' "$LIB_TMP/load.all")"
 fi
 lvs -Ln --stats || true
 ((total >= 50)) || fail "only $total requests were made during the changes"
