@@ -3,6 +3,14 @@
 // would see them), and IPVS's rule for leaving overload.
 #include <gtest/gtest.h>
 
+#include <atomic>
+#include <chrono>
+#include <cstring>
+#include <thread>
+
+#include "lvs_xdp/conn_slots.h"
+#include "maps/mapped_array.h"
+
 #include "maps/dest_conns.h"
 #include "store/conn_table.h"
 #include "store/reconcile.h"
@@ -224,6 +232,56 @@ TEST_F(SweepTest, ReconcileRestoresCountsTooLow) {
     put_conn("10.1.0.11", 1000, LVS_ACCT_ACTIVE, 100);
     reconcile_counts(d.maps());
     EXPECT_EQ(DestConns(d.maps().dest_conns).raw(server("10.1.0.11").first, DestCounter::Active), 1);
+}
+
+// The slot of the flow with client port sport, found by its key.
+lvs_conn_slot4& slot_of(const Director& d, uint16_t sport, const MappedArray<lvs_conn_slot4>& slots) {
+    FrameSpec s;
+    s.sport = sport;
+    const lvs_flow_key k = flow_key(frame(s));
+    const lvs_flow_key4 k4 = lvs_flow_key4_of(&k);
+    for (size_t i = 0; i < slots.size(); ++i)
+        if (std::memcmp(&slots.at(i).key, &k4, sizeof(k4)) == 0)
+            return slots.at(i);
+    throw std::runtime_error("no slot holds the flow");
+}
+
+uint64_t& key_word1(lvs_conn_slot4& s) { return reinterpret_cast<uint64_t*>(&s.key)[1]; }
+
+// An lvs-xdp killed between claiming a slot and publishing it leaves the slot
+// busy: it matches no flow and no new flow takes it. The sweep frees it (once
+// it stayed busy for the patience) and reconcile takes out what it counted.
+TEST_F(SweepTest, ASlotAKilledProcessLeftBusyIsFreedAndItsCountCorrected) {
+    put_conn("10.1.0.11", 1000, LVS_ACCT_INACTIVE, 100);
+    set_counters("10.1.0.11", {.inactive = 1});
+    MappedArray<lvs_conn_slot4> slots(d.maps().conn_slots4);
+    lvs_conn_slot4& s = slot_of(d, 1000, slots);
+    std::atomic_ref<uint64_t>(key_word1(s)).fetch_or(LVS_SLOT_BUSY);  // claimed, never published
+
+    const SweepResult r = sweep_expired(d.maps());
+    EXPECT_EQ(r.abandoned, 1u);
+    EXPECT_TRUE(lvs_conn_slot_free(&s));
+    reconcile_counts(d.maps());
+    EXPECT_EQ(counters("10.1.0.11").inactive, 0u);
+    EXPECT_EQ(sweep_expired(d.maps()).abandoned, 0u);
+}
+
+// A claim that ends within the patience (here a thread publishing after
+// 100 ms, as a slow process would) is not mistaken for an abandoned one.
+TEST_F(SweepTest, ASlotBusyForLessThanThePatienceIsLeftToItsWriter) {
+    put_conn("10.1.0.11", 1000, LVS_ACCT_INACTIVE, 100);
+    MappedArray<lvs_conn_slot4> slots(d.maps().conn_slots4);
+    lvs_conn_slot4& s = slot_of(d, 1000, slots);
+    std::atomic_ref<uint64_t> w1(key_word1(s));
+    const uint64_t published = w1.fetch_or(LVS_SLOT_BUSY);
+    std::thread writer([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        w1.store(published);
+    });
+    const SweepResult r = sweep_expired(d.maps());
+    writer.join();
+    EXPECT_EQ(r.abandoned, 0u);
+    EXPECT_TRUE(has_conn(1000));
 }
 
 }  // namespace

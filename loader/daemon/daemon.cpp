@@ -72,8 +72,9 @@ void sweep(const Maps& maps) {
     const uint64_t recounted = reconcile_counts(maps);
     if (r.total() + recounted > 0)
         spdlog::info("expired: {} connections, {} persistence templates, "
-                     "{} lblc and {} lblcr entries; {} counters corrected to the tables",
-                     r.conns, r.templates, r.lblc, r.lblcr, recounted);
+                     "{} lblc and {} lblcr entries; {} connection slots a killed lvs-xdp left busy freed; "
+                     "{} counters corrected to the tables",
+                     r.conns, r.templates, r.lblc, r.lblcr, r.abandoned, recounted);
 }
 
 // The next time of a fixed schedule (next += period), so the 2-second samples

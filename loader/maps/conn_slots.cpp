@@ -1,6 +1,9 @@
 #include "maps/conn_slots.h"
 
+#include <algorithm>
 #include <atomic>
+#include <cstring>
+#include <thread>
 
 #include "lvs_xdp/conn_slots.h"
 
@@ -43,9 +46,24 @@ lvs_conn_slot4* ConnSlots4::find(const lvs_flow_key4& k) const {
     return nullptr;
 }
 
+std::optional<std::pair<lvs_flow_key4, lvs_conn>> ConnSlots4::read(lvs_conn_slot4& s) const {
+    const uint64_t w1 = key_word(s, 1).load();
+    const uint64_t w0 = key_word(s, 0).load();
+    if ((w0 == 0 && w1 == 0) || (w1 & LVS_SLOT_BUSY))
+        return std::nullopt;
+    std::pair<lvs_flow_key4, lvs_conn> out{s.key, s.conn};
+    std::atomic_thread_fence(std::memory_order_acquire);
+    if (key_word(s, 1).load() != w1 || key_word(s, 0).load() != w0)
+        return std::nullopt;  // rewritten meanwhile: a flow that has just started, not shown
+    reinterpret_cast<uint64_t*>(&out.first)[0] = w0;
+    reinterpret_cast<uint64_t*>(&out.first)[1] = w1;
+    return out;
+}
+
 std::optional<lvs_conn> ConnSlots4::get(const lvs_flow_key4& k) const {
-    if (const lvs_conn_slot4* s = find(k))
-        return s->conn;
+    if (lvs_conn_slot4* s = find(k))
+        if (auto flow = read(*s); flow && std::memcmp(&flow->first, &k, sizeof(k)) == 0)
+            return flow->second;
     return std::nullopt;
 }
 
@@ -92,11 +110,9 @@ void ConnSlots4::erase(const lvs_flow_key4& k) const {
 
 std::vector<std::pair<lvs_flow_key4, lvs_conn>> ConnSlots4::entries() const {
     std::vector<std::pair<lvs_flow_key4, lvs_conn>> out;
-    for (size_t i = 0; i < slots_->size(); ++i) {
-        const lvs_conn_slot4& s = slot(i);
-        if (!lvs_conn_slot_free(&s) && !(lvs_key4_word(&s.key, 1) & LVS_SLOT_BUSY))
-            out.emplace_back(s.key, s.conn);
-    }
+    for (size_t i = 0; i < slots_->size(); ++i)
+        if (auto flow = read(slot(i)))
+            out.push_back(*flow);
     return out;
 }
 
@@ -125,6 +141,40 @@ std::vector<lvs_conn> ConnSlots4::remove_ended(const std::function<bool(const lv
         removed.push_back(c);
     }
     return removed;
+}
+
+size_t ConnSlots4::free_abandoned(std::chrono::milliseconds patience) const {
+    std::vector<std::pair<uint32_t, std::pair<uint64_t, uint64_t>>> busy;  // slot, key words seen
+    for (uint32_t i = 0; i < slots_->size(); ++i) {
+        lvs_conn_slot4& s = slot(i);
+        const uint64_t w1 = key_word(s, 1).load();
+        if (w1 & LVS_SLOT_BUSY)
+            busy.push_back({i, {key_word(s, 0).load(), w1}});
+    }
+    auto unchanged = [&](const auto& b) {
+        lvs_conn_slot4& s = slot(b.first);
+        return key_word(s, 1).load() == b.second.second && key_word(s, 0).load() == b.second.first;
+    };
+    // Most were claims in progress, done by now; the rest get the patience,
+    // in growing steps so that a claim that ends soon is not waited for long.
+    const auto deadline = std::chrono::steady_clock::now() + patience;
+    for (auto step = std::chrono::milliseconds(1); !busy.empty(); step *= 4) {
+        std::erase_if(busy, [&](const auto& b) { return !unchanged(b); });
+        const auto now = std::chrono::steady_clock::now();
+        if (busy.empty() || now >= deadline)
+            break;
+        std::this_thread::sleep_for(std::min<std::chrono::steady_clock::duration>(step, deadline - now));
+    }
+    size_t freed = 0;
+    for (const auto& b : busy) {
+        if (!unchanged(b))
+            continue;
+        lvs_conn_slot4& s = slot(b.first);
+        std::atomic_ref<uint32_t>(s.conn.acct).store(LVS_ACCT_NONE);
+        clear(s);
+        ++freed;
+    }
+    return freed;
 }
 
 }  // namespace lvs

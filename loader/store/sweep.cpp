@@ -1,6 +1,7 @@
 #include "store/sweep.h"
 
 #include <cerrno>
+#include <chrono>
 #include <optional>
 #include <unordered_map>
 
@@ -86,6 +87,11 @@ uint64_t expiration_jiffies(uint32_t seconds, uint32_t hz) {
     return uint64_t{seconds ? seconds : kDefaultLblcExpiration} * hz;
 }
 
+// How long a slot must stay busy to count as left by a killed process: a
+// claim lasts microseconds, and one wrongly taken for abandoned would be a
+// preempted lvs-xdp's.
+constexpr std::chrono::milliseconds kClaimPatience{1000};
+
 }  // namespace
 
 SweepResult sweep_expired(const Maps& maps) {
@@ -103,6 +109,7 @@ SweepResult sweep_expired(const Maps& maps) {
         return c.expires <= now || (expire_nodest && !dests.current(c.dest_id, c.dest_gen));
     };
     std::vector<lvs_conn> ended = maps.conn_table().v4().remove_ended(conn_ended);
+    r.abandoned = maps.conn_table().v4().free_abandoned(kClaimPatience);
     for (const lvs_conn& c : remove_all_expired<lvs_flow_key, lvs_conn>(maps.conns6, conn_ended))
         ended.push_back(c);
     for (const lvs_conn& c : ended) {

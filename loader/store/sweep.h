@@ -24,8 +24,9 @@ struct SweepResult {
     uint64_t templates = 0;  // persistence templates
     uint64_t lblc = 0;       // lblc cache entries
     uint64_t lblcr = 0;      // lblcr cache entries
+    uint64_t abandoned = 0;  // connection slots a killed lvs-xdp left busy, freed
 
-    uint64_t total() const { return conns + templates + lblc + lblcr; }
+    uint64_t total() const { return conns + templates + lblc + lblcr + abandoned; }
 };
 
 // Removes what has expired by the kernel's clock now: connection entries and
@@ -34,7 +35,9 @@ struct SweepResult {
 // counted (acct) on a server still in its slot (same gen) is taken out of that
 // server's counter; one whose server was removed is just deleted. With
 // expire_nodest_conn (LVS_CFG_F_EXPIRE_NODEST) the entries of removed servers
-// are removed too, expired or not.
+// are removed too, expired or not. Connection slots left busy by a killed
+// lvs-xdp are freed (ConnSlots4::free_abandoned); reconcile_counts, run after
+// every sweep, corrects what they were counted in.
 SweepResult sweep_expired(const Maps& maps);
 
 }  // namespace lvs
