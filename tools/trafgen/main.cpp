@@ -1,11 +1,12 @@
 // lvs-trafgen: the traffic generator of the end-to-end benchmark
 // (tools/bench/e2e.sh, docs/benchmarks.md "End to end").
 //
-//   lvs-trafgen send --dev IF --dst-mac MAC --src A --dst VIP --dport P --seconds S [--flows N] [--syn] [--sources K]
+//   lvs-trafgen send --dev IF --dst-mac MAC --src A --dst VIP --dport P --seconds S [--flows N] [--syn] [--sources K] [--pps R]
 //       sends 60-byte UDP frames (a random source port of N each) out of IF at full
-//       speed for S seconds; prints the frames sent and the rate. --syn sends
-//       TCP SYNs instead: a flood of new connections (tests/e2e/test_syn_flood.sh);
-//       --sources K spreads them over K source addresses from A up.
+//       speed (or R frames a second) for S seconds; prints the frames sent and
+//       the rate. --syn sends TCP SYNs instead: a flood of new connections
+//       (tests/e2e/test_syn_flood.sh); --sources K spreads them over K source
+//       addresses from A up.
 //   lvs-trafgen drop --dev IF             attaches an XDP_DROP program (native)
 //   lvs-trafgen forward --dev IF --to OUT --dst-mac MAC
 //       attaches the floor forwarder to IF: every frame gets OUT's MAC as
@@ -35,6 +36,7 @@
 #include <functional>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 #include "testkit/packet.h"
 #include "trafgen/progs.h"
@@ -91,6 +93,7 @@ struct SendOptions {
     uint32_t flows = 32768;
     bool syn = false;
     uint32_t sources = 1;
+    uint32_t pps = 0;  // 0: full speed
 };
 
 int send(const SendOptions& o)
@@ -109,11 +112,14 @@ int send(const SendOptions& o)
     lvs::testkit::Bytes frame = lvs::testkit::frame(spec);
 
     int prog = lvs::trafgen::load_sender(frame, o.flows, o.sources);
+    // Paced, a call sends one batch and the sender sleeps until the next is
+    // due: bursts no longer than a batch, which the veth rings absorb.
+    uint32_t repeat = o.pps ? o.batch : o.repeat;
     xdp_md ctx{};
     ctx.data_end = uint32_t(frame.size());
     ctx.ingress_ifindex = uint32_t(ifindex);
     LIBBPF_OPTS(bpf_test_run_opts, run, .data_in = frame.data(), .data_size_in = uint32_t(frame.size()),
-                .ctx_in = &ctx, .ctx_size_in = sizeof ctx, .repeat = int(o.repeat),
+                .ctx_in = &ctx, .ctx_size_in = sizeof ctx, .repeat = int(repeat),
                 .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = o.batch);
 
     // Calls of `repeat` frames until the time is up: the clock is read between
@@ -125,8 +131,15 @@ int send(const SendOptions& o)
     while (now < end) {
         if (int err = bpf_prog_test_run_opts(prog, &run); err)
             throw std::runtime_error(std::string("BPF_PROG_TEST_RUN (live frames): ") + std::strerror(-err));
-        sent += o.repeat;
+        sent += repeat;
         now = Clock::now();
+        if (o.pps) {
+            auto due = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(double(sent) / o.pps));
+            if (due > now) {
+                std::this_thread::sleep_until(due);
+                now = Clock::now();
+            }
+        }
     }
     close(prog);
     double secs = std::chrono::duration<double>(now - start).count();
@@ -154,14 +167,16 @@ int main(int argc, char** argv)
     app.require_subcommand(1);
 
     SendOptions so;
-    auto* send_cmd = app.add_subcommand("send", "send UDP frames (or TCP SYNs) out of an interface at full speed");
+    auto* send_cmd = app.add_subcommand("send", "send UDP frames (or TCP SYNs) out of an interface at full speed or a given rate");
     send_cmd->add_option("--dev", so.dev, "interface to send from")->required();
     send_cmd->add_option("--dst-mac", so.dst_mac, "destination MAC (the director's interface)")->required();
     send_cmd->add_option("--src", so.src, "source IPv4 address")->required();
     send_cmd->add_option("--dst", so.dst, "destination IPv4 address (the VIP)")->required();
     send_cmd->add_option("--dport", so.dport, "destination port")->capture_default_str();
     send_cmd->add_option("--seconds", so.seconds, "how long to send")->capture_default_str();
-    send_cmd->add_option("--batch", so.batch, "frames per batch of the live test run (max 256)")->capture_default_str();
+    send_cmd->add_option("--batch", so.batch, "frames per batch of the live test run (max 256)")
+        ->check(CLI::Range(1u, 256u))
+        ->capture_default_str();
     send_cmd->add_option("--flows", so.flows, "source ports used (1024 + random % N), a power of two")
         ->check(power_of_two_up_to(32768))
         ->capture_default_str();
@@ -170,6 +185,8 @@ int main(int argc, char** argv)
     send_cmd->add_option("--sources", so.sources,
                          "source addresses used (--src + random % N, a power of two)")
         ->check(power_of_two_up_to(65536))
+        ->capture_default_str();
+    send_cmd->add_option("--pps", so.pps, "frames a second (0: full speed); paced in batches of --batch")
         ->capture_default_str();
 
     std::string drop_dev;
