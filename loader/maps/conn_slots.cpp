@@ -55,8 +55,6 @@ std::optional<std::pair<lvs_flow_key4, lvs_conn>> ConnSlots4::read(lvs_conn_slot
     std::atomic_thread_fence(std::memory_order_acquire);
     if (key_word(s, 1).load() != w1 || key_word(s, 0).load() != w0)
         return std::nullopt;  // rewritten meanwhile: a flow that has just started, not shown
-    reinterpret_cast<uint64_t*>(&out.first)[0] = w0;
-    reinterpret_cast<uint64_t*>(&out.first)[1] = w1;
     return out;
 }
 
@@ -144,22 +142,26 @@ std::vector<lvs_conn> ConnSlots4::remove_ended(const std::function<bool(const lv
 }
 
 size_t ConnSlots4::free_abandoned(std::chrono::milliseconds patience) const {
-    std::vector<std::pair<uint32_t, std::pair<uint64_t, uint64_t>>> busy;  // slot, key words seen
+    struct BusySlot {
+        uint32_t index;
+        uint64_t w0, w1;  // its key words when the walk saw it busy
+    };
+    std::vector<BusySlot> busy;
     for (uint32_t i = 0; i < slots_->size(); ++i) {
         lvs_conn_slot4& s = slot(i);
         const uint64_t w1 = key_word(s, 1).load();
         if (w1 & LVS_SLOT_BUSY)
-            busy.push_back({i, {key_word(s, 0).load(), w1}});
+            busy.push_back({i, key_word(s, 0).load(), w1});
     }
-    auto unchanged = [&](const auto& b) {
-        lvs_conn_slot4& s = slot(b.first);
-        return key_word(s, 1).load() == b.second.second && key_word(s, 0).load() == b.second.first;
+    auto unchanged = [&](const BusySlot& b) {
+        lvs_conn_slot4& s = slot(b.index);
+        return key_word(s, 1).load() == b.w1 && key_word(s, 0).load() == b.w0;
     };
     // Most were claims in progress, done by now; the rest get the patience,
     // in growing steps so that a claim that ends soon is not waited for long.
     const auto deadline = std::chrono::steady_clock::now() + patience;
     for (auto step = std::chrono::milliseconds(1); !busy.empty(); step *= 4) {
-        std::erase_if(busy, [&](const auto& b) { return !unchanged(b); });
+        std::erase_if(busy, [&](const BusySlot& b) { return !unchanged(b); });
         const auto now = std::chrono::steady_clock::now();
         if (busy.empty() || now >= deadline)
             break;
@@ -169,7 +171,7 @@ size_t ConnSlots4::free_abandoned(std::chrono::milliseconds patience) const {
     for (const auto& b : busy) {
         if (!unchanged(b))
             continue;
-        lvs_conn_slot4& s = slot(b.first);
+        lvs_conn_slot4& s = slot(b.index);
         std::atomic_ref<uint32_t>(s.conn.acct).store(LVS_ACCT_NONE);
         clear(s);
         ++freed;

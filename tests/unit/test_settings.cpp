@@ -41,9 +41,11 @@ TEST(Settings, SetWritesEstablishedFinWaitAndUdp) {
     EXPECT_EQ(c.tcp_timeout[LVS_TCP_S_FIN_WAIT], 30u);
     EXPECT_EQ(c.udp_timeout, 60u);
     // The other TCP states keep IPVS's values.
-    for (int s = 0; s < LVS_TCP_S_LAST; ++s)
-        if (s != LVS_TCP_S_ESTABLISHED && s != LVS_TCP_S_FIN_WAIT)
+    for (int s = 0; s < LVS_TCP_S_LAST; ++s) {
+        if (s != LVS_TCP_S_ESTABLISHED && s != LVS_TCP_S_FIN_WAIT) {
             EXPECT_EQ(c.tcp_timeout[s], kDefaultTcpTimeouts[s]) << "state " << s;
+        }
+    }
     EXPECT_EQ(timeout_line(c), "Timeout (tcp tcpfin udp): 3600 30 60\n");
 }
 
