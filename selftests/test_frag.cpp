@@ -6,6 +6,8 @@
 #include <gtest/gtest.h>
 #include <linux/bpf.h>
 
+#include <algorithm>
+
 #include "store/laddrs.h"
 #include "testkit/director.h"
 
@@ -43,8 +45,9 @@ std::vector<Bytes> fragments(const Bytes& whole, uint16_t id) {
     std::vector<Bytes> out;
     for (size_t off = 0; off < payload.size(); off += kPiece) {
         const size_t n = std::min(kPiece, payload.size() - off);
-        Bytes f(whole.begin(), whole.begin() + kEth + 20);
-        f.insert(f.end(), payload.begin() + off, payload.begin() + off + n);
+        Bytes f(kEth + 20 + n);  // the headers, then this piece
+        std::copy(whole.begin(), whole.begin() + kEth + 20, f.begin());
+        std::copy(payload.begin() + off, payload.begin() + off + n, f.begin() + kEth + 20);
         put16(f, kEth + 2, 20 + n);
         put16(f, kEth + 4, id);
         put16(f, kEth + 6, (off + n < payload.size() ? 0x2000 : 0) | off / 8);

@@ -6,6 +6,7 @@
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstring>
 #include <set>
 
@@ -194,10 +195,10 @@ Bytes icmp_error(const Mac& src_mac, const std::string& from, const std::string&
     icmp[2] = c >> 8;
     icmp[3] = c & 0xff;
     const Mac ours = FrameSpec{}.dst_mac;  // the director's MAC, as the frames here use it
-    Bytes f(ours.begin(), ours.end());
-    f.insert(f.end(), src_mac.begin(), src_mac.end());
-    f.push_back(0x08);
-    f.push_back(0x00);
+    Bytes f(14);  // Ethernet: ours, the sender's, IPv4
+    std::copy(ours.begin(), ours.end(), f.begin());
+    std::copy(src_mac.begin(), src_mac.end(), f.begin() + 6);
+    f[12] = 0x08;
     Bytes ip = ipv4_header({.df = false, .proto = 1, .saddr = from, .daddr = to, .payload_len = icmp.size()});
     f.insert(f.end(), ip.begin(), ip.end());
     f.insert(f.end(), icmp.begin(), icmp.end());

@@ -235,7 +235,7 @@ TEST_F(SweepTest, ReconcileRestoresCountsTooLow) {
 }
 
 // The slot of the flow with client port sport, found by its key.
-lvs_conn_slot4& slot_of(const Director& d, uint16_t sport, const MappedArray<lvs_conn_slot4>& slots) {
+lvs_conn_slot4& slot_of(uint16_t sport, const MappedArray<lvs_conn_slot4>& slots) {
     FrameSpec s;
     s.sport = sport;
     const lvs_flow_key k = flow_key(frame(s));
@@ -255,7 +255,7 @@ TEST_F(SweepTest, ASlotAKilledProcessLeftBusyIsFreedAndItsCountCorrected) {
     put_conn("10.1.0.11", 1000, LVS_ACCT_INACTIVE, 100);
     set_counters("10.1.0.11", {.inactive = 1});
     MappedArray<lvs_conn_slot4> slots(d.maps().conn_slots4);
-    lvs_conn_slot4& s = slot_of(d, 1000, slots);
+    lvs_conn_slot4& s = slot_of(1000, slots);
     std::atomic_ref<uint64_t>(key_word1(s)).fetch_or(LVS_SLOT_BUSY);  // claimed, never published
 
     const SweepResult r = sweep_expired(d.maps());
@@ -271,7 +271,7 @@ TEST_F(SweepTest, ASlotAKilledProcessLeftBusyIsFreedAndItsCountCorrected) {
 TEST_F(SweepTest, ASlotBusyForLessThanThePatienceIsLeftToItsWriter) {
     put_conn("10.1.0.11", 1000, LVS_ACCT_INACTIVE, 100);
     MappedArray<lvs_conn_slot4> slots(d.maps().conn_slots4);
-    lvs_conn_slot4& s = slot_of(d, 1000, slots);
+    lvs_conn_slot4& s = slot_of(1000, slots);
     std::atomic_ref<uint64_t> w1(key_word1(s));
     const uint64_t published = w1.fetch_or(LVS_SLOT_BUSY);
     std::thread writer([&] {
