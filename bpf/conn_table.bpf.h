@@ -93,19 +93,21 @@ static __always_inline void slot_publish(struct lvs_conn_slot4 *s, __u64 w1)
 	__sync_lock_test_and_set((__u64 *)&s->key + 1, w1);
 }
 
-/* Stores flow k4's entry: over its old one if it has one, else in the slot
- * conn_slots.h ranks first. The entry a new flow displaces is taken out of
- * its server's counters (it ended or is evicted; an eviction of a live one is
- * counted). 0, or -1 when no slot could be taken (all being written, or
- * another CPU took the chosen one first). A global function: the verifier
- * checks its loops once. */
-__noinline int conn_insert4(const struct lvs_flow_key4 *k4, const struct lvs_conn *c, __u64 now)
+/* Whether slot s is being written (by another CPU) with flow w0:w1 as its
+ * key, the old one or the new. */
+static __always_inline int slot_busy_with(const struct lvs_conn_slot4 *s, __u64 w0, __u64 w1)
 {
-	if (!k4 || !c)
-		return -1;
-	__u32 a, b;
-	lvs_conn_groups4(k4, lvs_conn_seed, lvs_conn_group_mask, &a, &b);
-	__u64 w0 = lvs_key4_word(k4, 0), w1 = lvs_key4_word(k4, 1);
+	return lvs_key4_word(&s->key, 0) == w0 && lvs_key4_word(&s->key, 1) == (w1 | LVS_SLOT_BUSY);
+}
+
+/* One try of conn_insert4: 0 stored; -1 lost a race for the slot it chose
+ * (another CPU took or changed it after the ranking); -2 no slot to take
+ * (all eight being written, or the flow's own slot is: the writer decides
+ * it, and a second copy of the key in another slot would shadow one of
+ * them). */
+static __always_inline int conn_insert4_try(__u32 a, __u32 b, __u64 w0, __u64 w1, const struct lvs_conn *c,
+					    __u64 now)
+{
 	/* Its own slot, or the best to take, looking first in the group with
 	 * more free slots (ties: the first group). */
 	__u32 best = 0;
@@ -117,12 +119,14 @@ __noinline int conn_insert4(const struct lvs_flow_key4 *k4, const struct lvs_con
 	for (int i = 0; i < 2 * LVS_CONN_WAYS; i++) {
 		struct lvs_conn_slot4 *s = conn_slot4(conn_way(a, b, i));
 		if (!s)
-			return -1;
+			return -2;
 		if (slot_holds(s, w0, w1)) {
 			best = conn_way(a, b, i);
 			best_rank = 1; /* its own: ended or being replaced */
 			break;
 		}
+		if (slot_busy_with(s, w0, w1))
+			return -2;
 		if (lvs_conn_slot_free(s)) {
 			if (i < LVS_CONN_WAYS)
 				free_a++;
@@ -136,7 +140,7 @@ __noinline int conn_insert4(const struct lvs_flow_key4 *k4, const struct lvs_con
 			__u32 idx = conn_way(first, second, i);
 			struct lvs_conn_slot4 *s = conn_slot4(idx);
 			if (!s)
-				return -1;
+				return -2;
 			__u64 rank = lvs_conn_slot_rank(s, now);
 			if (rank < best_rank) {
 				best_rank = rank;
@@ -148,7 +152,7 @@ __noinline int conn_insert4(const struct lvs_flow_key4 *k4, const struct lvs_con
 	}
 	struct lvs_conn_slot4 *s = conn_slot4(best);
 	if (!s || best_rank == LVS_RANK_NEVER)
-		return -1;
+		return -2;
 	__u64 seen = best_w1;
 	if ((seen & LVS_SLOT_BUSY) || slot_claim(s, seen) < 0)
 		return -1;
@@ -168,6 +172,30 @@ __noinline int conn_insert4(const struct lvs_flow_key4 *k4, const struct lvs_con
 	*(__u64 *)&s->key = w0;
 	slot_publish(s, w1);
 	return 0;
+}
+
+/* Stores flow k4's entry: over its old one if it has one, else in the slot
+ * conn_slots.h ranks first. The entry a new flow displaces is taken out of
+ * its server's counters (it ended or is evicted; an eviction of a live one is
+ * counted). A race lost to another CPU for the chosen slot is tried once
+ * more, ranked anew. 0, or -1 (counted in conn_store_fail) when no slot
+ * could be taken. A global function: the verifier checks its loops once. */
+__noinline int conn_insert4(const struct lvs_flow_key4 *k4, const struct lvs_conn *c, __u64 now)
+{
+	if (!k4 || !c)
+		return -1;
+	__u32 a, b;
+	lvs_conn_groups4(k4, lvs_conn_seed, lvs_conn_group_mask, &a, &b);
+	__u64 w0 = lvs_key4_word(k4, 0), w1 = lvs_key4_word(k4, 1);
+	int err = conn_insert4_try(a, b, w0, w1, c, now);
+	if (err == -1)
+		err = conn_insert4_try(a, b, w0, w1, c, now);
+	if (!err)
+		return 0;
+	struct lvs_xdp_stats *gs = xdp_stats();
+	if (gs)
+		gs->conn_store_fail++;
+	return -1;
 }
 
 /* 0, or a negative error when the entry could not be stored. */
@@ -213,27 +241,36 @@ static __always_inline void conn_touch(struct lvs_conn *c)
 		c->flags |= LVS_CONN_F_USED;
 }
 
-/* Removes the entry of flow k (absent already: nothing to do). The caller
- * has taken it out of its server's counters. */
-static __always_inline void conn_delete(const struct lvs_flow_key *k)
+/* Ends flow k's entry: out of its server's counters, and deleted. An IPv4
+ * slot is claimed first, so that a flow another CPU stored in it since the
+ * caller's lookup is left alone (that CPU took the old entry out of its
+ * counters itself); the kernel's IPv6 LRU hash offers no such claim. A
+ * global function: the verifier checks it once. */
+__noinline int conn_end(const struct lvs_flow_key *k)
 {
+	if (!k)
+		return -1;
 	if (k->family != LVS_AF_INET) {
-		bpf_map_delete_elem(&lvs_conns6, k);
-		return;
+		struct lvs_conn *c = bpf_map_lookup_elem(&lvs_conns6, k);
+		if (c)
+			acct_unbind(c);
+		return bpf_map_delete_elem(&lvs_conns6, k);
 	}
 	struct lvs_flow_key4 k4 = lvs_flow_key4_of(k);
 	struct lvs_conn_slot4 *s = slot_lookup4(&k4);
 	if (!s)
-		return;
+		return -1;
 	__u64 seen = lvs_key4_word(&k4, 1);
 	if (slot_claim(s, seen) < 0)
-		return; /* another CPU is replacing it: gone either way */
+		return -1; /* another CPU is replacing it: gone either way */
 	if (lvs_key4_word(&s->key, 0) != lvs_key4_word(&k4, 0)) {
 		slot_publish(s, seen); /* since taken by a flow with the same ports */
-		return;
+		return -1;
 	}
+	acct_unbind(&s->conn);
 	*(__u64 *)&s->key = 0;
 	slot_publish(s, 0);
+	return 0;
 }
 
 #endif

@@ -43,15 +43,13 @@ static __always_inline struct lvs_dest *conn_dest(const struct lvs_conn *c, __u6
  * one whose first SYN went to that server just before its removal. Nothing
  * could resume on it, and dropping it fails the client's connect after its
  * retries (seen in test_changes_under_load), so it is scheduled like the
- * setting's packets. c must not be touched after a 0: its memory may already
- * hold another flow. */
-static __always_inline int nodest_conn_drop(struct lvs_conn *c, const struct packet *pkt,
-					    const struct lvs_config *cfg)
+ * setting's packets. After a 0 the caller's entry must not be touched: its
+ * memory may already hold another flow. */
+static __always_inline int nodest_conn_drop(const struct packet *pkt, const struct lvs_config *cfg)
 {
 	if (!(cfg->flags & LVS_CFG_F_EXPIRE_NODEST) && !pkt->tcp_syn_only)
 		return 1;
-	acct_unbind(c);
-	conn_delete(&pkt->flow);
+	conn_end(&pkt->flow);
 	return 0;
 }
 

@@ -227,12 +227,17 @@ static __always_inline int handle(struct xdp_md *ctx, struct packet *pkt, struct
 			return forward(ctx, pkt, &t, cfg, gs, now);
 		}
 		if (c->expires > now) { /* live, but its server was removed */
-			if (nodest_conn_drop(c, pkt, cfg)) {
+			if (conn_lookup(&pkt->flow) != c) {
+				/* Or so it read while another CPU put a new flow
+				 * in its slot: this flow has no entry any more. */
+				c = 0;
+			} else if (nodest_conn_drop(pkt, cfg)) {
 				gs->nodest_drop++;
 				return XDP_DROP;
+			} else {
+				gs->resched++;
+				c = 0; /* expired and deleted */
 			}
-			gs->resched++;
-			c = 0; /* expired and deleted */
 		}
 	}
 
@@ -243,10 +248,9 @@ static __always_inline int handle(struct xdp_md *ctx, struct packet *pkt, struct
 	}
 	if (c && !(c->flags & LVS_CONN_F_REPLY)) {
 		/* Its connection ended; a new one takes the key when flow_record
-		 * stores it. Dead from now on, so that what it held (a FullNAT
+		 * stores it. Gone from now on, so that what it held (a FullNAT
 		 * local port) is free for the new one. */
-		acct_unbind(c);
-		c->expires = 0;
+		conn_end(&pkt->flow);
 		gs->resched++;
 	}
 	if (flow_schedule(&pkt->flow, svc, cfg, gs, &t, now) < 0) {

@@ -82,6 +82,11 @@ protected:
         return landed;
     }
     uint64_t evicted() { return d.xdp_stats().conn_evicted; }
+    uint64_t store_fails() { return d.xdp_stats().conn_store_fail; }
+    // Candidate i as another CPU leaves it while it writes the slot: the
+    // busy bit in its key's second word (conn_slots.h).
+    void mark_busy(int i) const { at(i).key.pad[2] |= static_cast<uint8_t>(LVS_SLOT_BUSY >> 56); }
+    uint32_t rs1_inactive() { return DestConns(d.maps().dest_conns).read(d.dest_id(kRs1)).inactive; }
 };
 
 TEST_F(EvictTest, AnEndedEntryIsTakenBeforeAnyLiveOneAndNoEvictionIsCounted) {
@@ -171,6 +176,41 @@ TEST_F(EvictTest, TheDisplacedFlowLeavesItsServersCount) {
     EXPECT_EQ(send_syn(), 0);
     EXPECT_EQ(evicted(), before + 1);
     EXPECT_EQ(counters.read(rs1).inactive, 1u) << "the new flow is counted, the displaced one no longer";
+}
+
+// Slots being written by other CPUs are never taken; when all eight are, the
+// packet still goes to its server, the entry is not stored, the server does
+// not keep counting it, and the failure is counted. Once the writers are done
+// the flow's next packet is stored.
+TEST_F(EvictTest, WhenAllEightSlotsAreBeingWrittenTheFlowGoesOnUnstoredAndIsCounted) {
+    for (int i = 0; i < kCandidates; ++i) {
+        occupy(i, -1, true);
+        mark_busy(i);
+    }
+    const uint64_t fails = store_fails();
+    EXPECT_EQ(send_syn(), -1);
+    EXPECT_EQ(store_fails(), fails + 1);
+    EXPECT_EQ(rs1_inactive(), 0u) << "a flow without an entry is not counted on its server";
+    for (int i = 0; i < kCandidates; ++i) {
+        EXPECT_TRUE(holds_foreign(i)) << "candidate " << i << " was written while busy";
+        at(i).key.pad[2] = 0;  // the writers publish
+    }
+    EXPECT_GE(send_syn(), 0);
+    EXPECT_EQ(store_fails(), fails + 1);
+    EXPECT_EQ(rs1_inactive(), 1u);
+}
+
+// Another CPU writing the flow's own slot decides its entry: the flow must
+// not take a second slot, where one copy would shadow the other.
+TEST_F(EvictTest, AFlowWhoseOwnSlotIsBeingWrittenTakesNoOtherSlot) {
+    at(5) = lvs_conn_slot4{};
+    at(5).key = key;
+    at(5).conn.expires = now + 60 * hz;
+    mark_busy(5);
+    const uint64_t fails = store_fails();
+    EXPECT_EQ(send_syn(), -1) << "a second slot holds the flow";
+    EXPECT_EQ(store_fails(), fails + 1);
+    EXPECT_EQ(rs1_inactive(), 0u);
 }
 
 }  // namespace

@@ -412,6 +412,8 @@ struct lvs_xdp_stats {
 			    * expire_nodest_conn is 0 (IPVS's default) */
 	__u64 conn_evicted; /* live IPv4 connections whose slot a new flow took (both of its
 			     * groups full): the table is too small or flooded */
+	__u64 conn_store_fail; /* IPv4 entries not stored: the flow's slots were being written
+				* by other CPUs, twice (a new flow's next packet is scheduled anew) */
 };
 /* Every frame is counted once in pass, tx, redirect, no_dest, fullnat_no_port,
  * drop_error, icmp_bad_mtu or nodest_drop; the others are details of those. */

@@ -246,7 +246,8 @@ std::string status(const std::string& pin_dir) {
     out << "frames: " << x.rx << " seen, " << x.pass << " passed to the kernel, " << x.tx << " sent back out, "
         << x.redirect << " redirected\n"
         << "connections: " << x.new_conns << " scheduled, " << x.resched << " rescheduled, " << x.conn_evicted
-        << " evicted (their slots taken by new flows: the table is full)\n"
+        << " evicted (their slots taken by new flows: the table is full), " << x.conn_store_fail
+        << " not stored (their slots busy on other CPUs; scheduled again)\n"
         << "not forwarded: " << x.no_dest << " no server available (dropped), " << x.no_neigh
         << " server MAC unknown (passed), " << x.fullnat_no_port << " no FullNAT port (dropped), " << x.drop_error
         << " rewrite failed (dropped)\n"

@@ -103,6 +103,8 @@ const XdpCounter kXdpCounters[] = {
     {"lvs_xdp_resched_total", "flows whose entry was dead scheduled anew", &lvs_xdp_stats::resched},
     {"lvs_xdp_conn_evicted_total", "live IPv4 connections whose slot a new flow took (the table is full)",
      &lvs_xdp_stats::conn_evicted},
+    {"lvs_xdp_conn_store_fail_total", "IPv4 entries not stored: their slots were busy on other CPUs",
+     &lvs_xdp_stats::conn_store_fail},
     {"lvs_xdp_pmtu_icmp_total", "too big for the tunnel with DF set: ICMP fragmentation needed sent",
      &lvs_xdp_stats::pmtu_icmp},
     {"lvs_xdp_pmtu_pass_total", "too big for the tunnel without DF: handed to the kernel", &lvs_xdp_stats::pmtu_pass},

@@ -122,6 +122,9 @@ lvs_xdp_resched_total 0
 # HELP lvs_xdp_conn_evicted_total live IPv4 connections whose slot a new flow took (the table is full)
 # TYPE lvs_xdp_conn_evicted_total counter
 lvs_xdp_conn_evicted_total 0
+# HELP lvs_xdp_conn_store_fail_total IPv4 entries not stored: their slots were busy on other CPUs
+# TYPE lvs_xdp_conn_store_fail_total counter
+lvs_xdp_conn_store_fail_total 0
 # HELP lvs_xdp_pmtu_icmp_total too big for the tunnel with DF set: ICMP fragmentation needed sent
 # TYPE lvs_xdp_pmtu_icmp_total counter
 lvs_xdp_pmtu_icmp_total 0
@@ -182,8 +185,8 @@ TEST(Metrics, FamiliesStayTogetherAcrossServices) {
             ++samples;
         }
     }
-    // 10 service families x 2 services, 14 server families x 3 servers, 20 XDP counters.
-    EXPECT_EQ(samples, 20 + 42 + 20);
+    // 10 service families x 2 services, 14 server families x 3 servers, 21 XDP counters.
+    EXPECT_EQ(samples, 20 + 42 + 21);
     const std::string text = render_metrics(snap);
     EXPECT_NE(text.find("lvs_server_out_bytes_total{service=\"UDP [2001:db8::1]:53\",server=\"[2001:db8::11]:53\"} 700\n"),
               std::string::npos);
