@@ -95,8 +95,9 @@ __noinline int fullnat_port_free(const struct lvs_flow_key *in, const struct lvs
 	return !taken || ((taken->flags & LVS_CONN_F_REPLY) && !client_entry(taken, &rk, now));
 }
 
-/* FullNAT: a local address and port for a new flow, such that the server's
- * replies (server -> local address:port) name no live flow. Tries
+/* FullNAT: a local address and port for a new flow (or one whose reply
+ * entry was evicted: its own first), such that the server's replies
+ * (server -> local address:port) name no live flow. Tries
  * FULLNAT_PORT_TRIES ports from the flow's hash; a port whose flow has ended
  * is free again even though its entries may linger in the LRU table. -1 when
  * all are taken or no address is set. A global function: the verifier checks
@@ -115,6 +116,8 @@ __noinline int fullnat_source(struct lvs_conn *c, const struct lvs_config *cfg, 
 	 * remainder whenever count divides the port range (64,512 = 2^10 x 63),
 	 * leaving each address 1/count of its first-choice ports. */
 	h /= count;
+	if ((c->flags & LVS_CONN_F_SNAT) && fullnat_port_free(in, c, d, now) > 0)
+		return 0; /* its reply entry is set up again: the same port if it can */
 	struct lvs_addr *laddr = bpf_map_lookup_elem(&lvs_laddrs, &idx);
 	if (!laddr)
 		return -1;
@@ -194,8 +197,13 @@ static __always_inline int forward_masq(struct xdp_md *ctx, struct packet *pkt, 
 		gs->pass++;
 		return XDP_PASS; /* the kernel answers with "time exceeded" */
 	}
-	if (pushed && (c->flags & LVS_CONN_F_NAT_READY))
-		reply_follow(&pkt->flow, c, d);
+	/* No reply entry to follow: a full table evicted it, and the server's
+	 * replies would go to the kernel untranslated. Set up again below (a
+	 * FullNAT flow keeps its local port if nobody took it since). */
+	if (pushed && (c->flags & LVS_CONN_F_NAT_READY) && reply_follow(&pkt->flow, c, d) < 0) {
+		c->flags &= ~LVS_CONN_F_NAT_READY;
+		gs->nat_reply_restored++;
+	}
 	/* The first packet that goes on sets the flow's translation up; one that
 	 * was passed or dropped leaves it to the next (not only to a new flow's
 	 * first packet, which may be passed above). */

@@ -280,6 +280,24 @@ TEST_F(NatTest, IcmpAboutAnUnknownFlowPassesUntouched) {
     EXPECT_EQ(r.out, in);
 }
 
+// A full table may evict a flow's reply entry: the client's next packet that
+// pushes the flow on (here its handshake's ACK) sets it up again, and the
+// server's replies are translated again instead of going to the kernel.
+TEST_F(NatTest, AnEvictedReplyEntryIsSetUpAgainByTheClientsNextPacket) {
+    add();
+    ASSERT_EQ(d.run(frame(to_vip(0x02))).action, XDP_TX);
+    ASSERT_EQ(d.run(frame(from_server(0x12))).action, XDP_TX);
+    d.forget(frame(from_server()));  // evicted
+    EXPECT_EQ(d.run(frame(from_server(0x10))).action, XDP_PASS);
+    RunResult ack = d.run(frame(to_vip(0x10)));
+    ASSERT_EQ(ack.action, XDP_TX);
+    EXPECT_EQ(ack.out, frame(at_server(to_vip(0x10))));
+    EXPECT_EQ(d.xdp_stats().nat_reply_restored, 1u);
+    RunResult back = d.run(frame(from_server(0x18)));
+    ASSERT_EQ(back.action, XDP_TX);
+    EXPECT_EQ(back.out, frame(at_client(from_server(0x18))));
+}
+
 class FullNatTest : public NatTest {
 protected:
     void SetUp() override {
@@ -435,5 +453,29 @@ TEST_F(FullNatTest, ReusedFlowTakesItsPortBackAndLeaksNone) {
     EXPECT_EQ(get16(again.out, 14 + 20), lport);
     EXPECT_EQ(d.run(frame(from_server(0x12, lport, kLaddr))).action, XDP_TX);
 }
+
+// FullNAT: the reply entry set up again keeps the flow's local port while no
+// other flow holds it, so the server sees one connection throughout. The
+// flow's first-choice port is taken when it starts and free when its reply
+// entry goes: the port it holds is its second choice, and it keeps that one.
+TEST_F(FullNatTest, AnEvictedReplyEntryIsSetUpAgainOnTheSameLocalPort) {
+    const uint16_t first_choice = expect_from_laddr(d.run(frame(to_vip(0x02))));
+    d.forget(frame(to_vip()));
+    d.forget(frame(from_server(0x12, first_choice, kLaddr)));
+    d.put_conn(from_server(0x12, first_choice, kLaddr), lvs_conn{});  // another flow's
+    const uint16_t lport = expect_from_laddr(d.run(frame(to_vip(0x02))));
+    ASSERT_NE(lport, first_choice);
+    d.forget(frame(from_server(0x12, first_choice, kLaddr)));
+    ASSERT_EQ(d.run(frame(from_server(0x12, lport, kLaddr))).action, XDP_TX);
+    d.forget(frame(from_server(0x12, lport, kLaddr)));  // evicted
+    RunResult ack = d.run(frame(to_vip(0x10)));
+    ASSERT_EQ(ack.action, XDP_TX);
+    EXPECT_EQ(get16(ack.out, 14 + 20), lport);
+    EXPECT_EQ(d.xdp_stats().nat_reply_restored, 1u);
+    RunResult back = d.run(frame(from_server(0x18, lport, kLaddr)));
+    ASSERT_EQ(back.action, XDP_TX);
+    EXPECT_EQ(back.out, frame(at_client(from_server(0x18, lport, kLaddr))));
+}
+
 }  // namespace
 }  // namespace lvs::test

@@ -414,6 +414,8 @@ struct lvs_xdp_stats {
 			     * groups full): the table is too small or flooded */
 	__u64 conn_store_fail; /* IPv4 entries not stored: the flow's slots were being written
 				* by other CPUs, twice (a new flow's next packet is scheduled anew) */
+	__u64 nat_reply_restored; /* NAT flows whose reply entry a full table evicted, set up again
+				   * by the client's next packet */
 };
 /* Every frame is counted once in pass, tx, redirect, no_dest, fullnat_no_port,
  * drop_error, icmp_bad_mtu or nodest_drop; the others are details of those. */

@@ -253,7 +253,8 @@ std::string status(const std::string& pin_dir) {
         << " rewrite failed (dropped)\n"
         << "tunnels: " << x.pmtu_icmp << " fragmentation-needed sent, " << x.pmtu_pass
         << " too big without DF (passed)\n"
-        << "NAT: " << x.icmp_nat << " ICMP errors translated\n"
+        << "NAT: " << x.icmp_nat << " ICMP errors translated, " << x.nat_reply_restored
+        << " reply entries set up again (a full table had evicted them)\n"
         << "ICMP errors about DR/TUN flows: " << x.icmp_fwd << " forwarded to the server, " << x.icmp_bad_mtu
         << " with an MTU below 576 (dropped)\n"
         << "fragments: " << x.frag_first << " first fragments forwarded, " << x.frag_fwd

@@ -111,6 +111,8 @@ const XdpCounter kXdpCounters[] = {
     {"lvs_xdp_fullnat_no_port_total", "new flows dropped: no free FullNAT local port",
      &lvs_xdp_stats::fullnat_no_port},
     {"lvs_xdp_icmp_nat_total", "ICMP errors about NAT flows translated and forwarded", &lvs_xdp_stats::icmp_nat},
+    {"lvs_xdp_nat_reply_restored_total", "NAT reply entries a full table evicted, set up again",
+     &lvs_xdp_stats::nat_reply_restored},
     {"lvs_xdp_drop_error_total", "frames dropped: a rewrite could not be finished", &lvs_xdp_stats::drop_error},
     {"lvs_xdp_icmp_fwd_total", "ICMP errors about DR/TUN flows forwarded to the flow's server",
      &lvs_xdp_stats::icmp_fwd},

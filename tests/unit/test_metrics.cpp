@@ -137,6 +137,9 @@ lvs_xdp_fullnat_no_port_total 0
 # HELP lvs_xdp_icmp_nat_total ICMP errors about NAT flows translated and forwarded
 # TYPE lvs_xdp_icmp_nat_total counter
 lvs_xdp_icmp_nat_total 0
+# HELP lvs_xdp_nat_reply_restored_total NAT reply entries a full table evicted, set up again
+# TYPE lvs_xdp_nat_reply_restored_total counter
+lvs_xdp_nat_reply_restored_total 0
 # HELP lvs_xdp_drop_error_total frames dropped: a rewrite could not be finished
 # TYPE lvs_xdp_drop_error_total counter
 lvs_xdp_drop_error_total 0
@@ -185,8 +188,8 @@ TEST(Metrics, FamiliesStayTogetherAcrossServices) {
             ++samples;
         }
     }
-    // 10 service families x 2 services, 14 server families x 3 servers, 21 XDP counters.
-    EXPECT_EQ(samples, 20 + 42 + 21);
+    // 10 service families x 2 services, 14 server families x 3 servers, 22 XDP counters.
+    EXPECT_EQ(samples, 20 + 42 + 22);
     const std::string text = render_metrics(snap);
     EXPECT_NE(text.find("lvs_server_out_bytes_total{service=\"UDP [2001:db8::1]:53\",server=\"[2001:db8::11]:53\"} 700\n"),
               std::string::npos);
