@@ -1,12 +1,12 @@
 // lvs-trafgen: the traffic generator of the end-to-end benchmark
 // (tools/bench/e2e.sh, docs/benchmarks.md "End to end").
 //
-//   lvs-trafgen send --dev IF --dst-mac MAC --src A --dst VIP --dport P --seconds S [--flows N] [--syn] [--sources K] [--pps R]
+//   lvs-trafgen send --dev IF --dst-mac MAC --src A --dst VIP --dport P --seconds S [--flows N] [--syn] [--sources K] [--pps R] [--via auto|live|socket]
 //       sends 60-byte UDP frames (a random source port of N each) out of IF at full
-//       speed (or R frames a second) for S seconds; prints the frames sent and
-//       the rate. --syn sends TCP SYNs instead: a flood of new connections
-//       (tests/e2e/test_syn_flood.sh); --sources K spreads them over K source
-//       addresses from A up.
+//       speed (or R frames a second) for S seconds; prints the frames sent, the
+//       rate and how they were sent. --syn sends TCP SYNs instead: a flood of
+//       new connections (tests/e2e/test_syn_flood.sh); --sources K spreads them
+//       over K source addresses from A up.
 //   lvs-trafgen drop --dev IF             attaches an XDP_DROP program (native)
 //   lvs-trafgen forward --dev IF --to OUT --dst-mac MAC
 //       attaches the floor forwarder to IF: every frame gets OUT's MAC as
@@ -20,7 +20,9 @@
 // then builds `batch_size` frames from data_in in a page pool, runs the program
 // on each with IF as the ingress interface and really transmits the frames the
 // program returns XDP_TX for, out of IF; `repeat` runs per call. The peer of
-// IF needs an XDP program or GRO (veth delivers XDP_TX only then).
+// IF needs an XDP program or GRO (veth delivers XDP_TX only then). A kernel
+// that refuses live-frame runs gets the frames through a packet socket
+// instead (packet_socket.h), unless --via live insists.
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <linux/if_link.h>
@@ -30,15 +32,20 @@
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
+#include <algorithm>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <thread>
 
 #include "testkit/packet.h"
+#include "trafgen/packet_socket.h"
 #include "trafgen/progs.h"
 
 namespace {
@@ -94,7 +101,41 @@ struct SendOptions {
     bool syn = false;
     uint32_t sources = 1;
     uint32_t pps = 0;  // 0: full speed
+    std::string via = "auto";  // live, socket, or auto (live unless the kernel refuses it)
 };
+
+// How the frames leave: one call sends a batch (paced) or `repeat` frames
+// (full speed) and returns how many went.
+using SendCall = std::function<uint64_t()>;
+
+// The live-frame test run of the sender program (the header's "How it
+// sends"), or nothing when the kernel refuses such runs: then the packet
+// socket (packet_socket.h) sends instead.
+std::optional<SendCall> live_frames(int prog, int ifindex, lvs::testkit::Bytes& frame, uint32_t repeat,
+                                    uint32_t batch, std::shared_ptr<xdp_md> ctx, bool required)
+{
+    ctx->data_end = uint32_t(frame.size());
+    ctx->ingress_ifindex = uint32_t(ifindex);
+    auto run = std::make_shared<bpf_test_run_opts>();
+    *run = {.sz = sizeof(bpf_test_run_opts), .data_in = frame.data(), .data_size_in = uint32_t(frame.size()),
+            .ctx_in = ctx.get(), .ctx_size_in = sizeof(xdp_md), .repeat = int(repeat),
+            .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = batch};
+    auto fail = [](int err) {
+        return std::runtime_error(std::string("BPF_PROG_TEST_RUN (live frames): ") + std::strerror(-err));
+    };
+    if (int err = bpf_prog_test_run_opts(prog, run.get()); err) {
+        if (required || (err != -EPERM && err != -EOPNOTSUPP))
+            throw fail(err);
+        std::fprintf(stderr, "lvs-trafgen: live-frame test runs refused (%s); sending through a packet socket\n",
+                     std::strerror(-err));
+        return std::nullopt;
+    }
+    return [prog, run, ctx, repeat, fail]() -> uint64_t {
+        if (int err = bpf_prog_test_run_opts(prog, run.get()); err)
+            throw fail(err);
+        return repeat;
+    };
+}
 
 int send(const SendOptions& o)
 {
@@ -115,23 +156,33 @@ int send(const SendOptions& o)
     // Paced, a call sends one batch and the sender sleeps until the next is
     // due: bursts no longer than a batch, which the veth rings absorb.
     uint32_t repeat = o.pps ? o.batch : o.repeat;
-    xdp_md ctx{};
-    ctx.data_end = uint32_t(frame.size());
-    ctx.ingress_ifindex = uint32_t(ifindex);
-    LIBBPF_OPTS(bpf_test_run_opts, run, .data_in = frame.data(), .data_size_in = uint32_t(frame.size()),
-                .ctx_in = &ctx, .ctx_size_in = sizeof ctx, .repeat = int(repeat),
-                .flags = BPF_F_TEST_XDP_LIVE_FRAMES, .batch_size = o.batch);
+    std::optional<SendCall> call;
+    if (o.via != "socket")
+        call = live_frames(prog, ifindex, frame, repeat, o.batch, std::make_shared<xdp_md>(), o.via == "live");
+    const char* method = "live frames";
+    std::unique_ptr<lvs::trafgen::PacketSocketSender> socket_sender;
+    if (!call) {
+        socket_sender = std::make_unique<lvs::trafgen::PacketSocketSender>(ifindex, frame, o.flows, o.sources, o.batch);
+        // Full speed: as many batches per call as make `repeat` frames, so
+        // that the clock is read as seldom as with live frames.
+        const uint32_t batches = o.pps ? 1 : std::max(1u, repeat / o.batch);
+        call = [&socket_sender, batches]() -> uint64_t {
+            uint64_t n = 0;
+            for (uint32_t i = 0; i < batches; ++i)
+                n += socket_sender->send_batch();
+            return n;
+        };
+        method = "packet socket";
+    }
 
-    // Calls of `repeat` frames until the time is up: the clock is read between
-    // calls only, so a call is short (2^16 frames: tens of ms) to end on time.
+    // Calls until the time is up: the clock is read between calls only, so a
+    // call is short (2^16 frames: tens of ms) to end on time.
     uint64_t sent = 0;
     auto start = Clock::now();
     auto end = start + std::chrono::duration<double>(o.seconds);
     auto now = start;
     while (now < end) {
-        if (int err = bpf_prog_test_run_opts(prog, &run); err)
-            throw std::runtime_error(std::string("BPF_PROG_TEST_RUN (live frames): ") + std::strerror(-err));
-        sent += repeat;
+        sent += (*call)();
         now = Clock::now();
         if (o.pps) {
             auto due = start + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(double(sent) / o.pps));
@@ -143,10 +194,10 @@ int send(const SendOptions& o)
     }
     close(prog);
     double secs = std::chrono::duration<double>(now - start).count();
-    std::printf("sent %llu frames in %.2f s: %.0f pps (%zu-byte %s to %s:%u from %s, %u source ports, out of %s)\n",
+    std::printf("sent %llu frames in %.2f s: %.0f pps (%zu-byte %s to %s:%u from %s, %u source ports, out of %s, %s)\n",
                 (unsigned long long)sent, secs, double(sent) / secs, frame.size(), o.syn ? "TCP SYN" : "UDP",
                 o.dst.c_str(), unsigned(o.dport),
-                o.src.c_str(), unsigned(o.flows), o.dev.c_str());
+                o.src.c_str(), unsigned(o.flows), o.dev.c_str(), method);
     return 0;
 }
 
@@ -187,6 +238,11 @@ int main(int argc, char** argv)
         ->check(power_of_two_up_to(65536))
         ->capture_default_str();
     send_cmd->add_option("--pps", so.pps, "frames a second (0: full speed); paced in batches of --batch")
+        ->capture_default_str();
+    send_cmd->add_option("--via", so.via,
+                         "live (BPF_PROG_TEST_RUN live frames), socket (an AF_PACKET socket), or auto: live "
+                         "unless the kernel refuses it")
+        ->check(CLI::IsMember({"auto", "live", "socket"}))
         ->capture_default_str();
 
     std::string drop_dev;
