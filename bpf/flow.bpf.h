@@ -53,21 +53,38 @@ static __always_inline int nodest_conn_drop(const struct packet *pkt, const stru
 	return 0;
 }
 
+/* Whether a port-reusing SYN may start a new connection on entry c under
+ * IPVS's conn_reuse_mode (is_new_conn_expected): mode 0 never; otherwise in
+ * TIME_WAIT or CLOSE, and with bit 2 in FIN_WAIT when the server's replies
+ * bypass the director (DR, TUN). */
+static __always_inline int conn_reuse_expected(const struct lvs_conn *c, const struct lvs_config *cfg)
+{
+	__u32 mode = cfg->flags & (LVS_CFG_F_REUSE_OFF | LVS_CFG_F_REUSE_FIN_WAIT);
+	if (mode == LVS_CFG_F_REUSE_OFF)
+		return 0;
+	if (c->state == LVS_TCP_S_TIME_WAIT || c->state == LVS_TCP_S_CLOSE)
+		return 1;
+	if (!(mode & LVS_CFG_F_REUSE_FIN_WAIT) || c->state != LVS_TCP_S_FIN_WAIT)
+		return 0;
+	struct lvs_dest *d = same_dest(c->dest_id, c->dest_gen);
+	return d && d->fwd != LVS_FWD_MASQ;
+}
+
 /* A client opening a new connection (a SYN) on the key of an existing entry
- * gets a new scheduling decision when the entry is in TIME_WAIT (IPVS's
- * conn_reuse_mode 1) and, with expire_nodest_conn, when its server has weight
- * 0 and no persistence template placed it (IPVS's ip_vs_in_hook). */
+ * gets a new scheduling decision, as IPVS's ip_vs_in_hook gives it: with
+ * expire_nodest_conn when its server has weight 0 and no persistence
+ * template placed it, else when conn_reuse_mode expects a new connection. */
 static __always_inline int conn_reused(const struct lvs_conn *c, const struct packet *pkt,
 				       const struct lvs_config *cfg)
 {
 	if (!pkt->tcp_syn_only)
 		return 0;
-	if (c->state == LVS_TCP_S_TIME_WAIT)
-		return 1;
-	if (!(cfg->flags & LVS_CFG_F_EXPIRE_NODEST) || (c->flags & LVS_CONN_F_PERSIST))
-		return 0;
-	struct lvs_dest *d = same_dest(c->dest_id, c->dest_gen);
-	return d && d->weight == 0;
+	if ((cfg->flags & LVS_CFG_F_EXPIRE_NODEST) && !(c->flags & LVS_CONN_F_PERSIST)) {
+		struct lvs_dest *d = same_dest(c->dest_id, c->dest_gen);
+		if (d && d->weight == 0)
+			return 1;
+	}
+	return conn_reuse_expected(c, cfg);
 }
 
 /* Schedules a new flow (or one whose entry is dead, already taken out of its

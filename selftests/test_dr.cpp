@@ -4,6 +4,8 @@
 
 #include <map>
 
+#include "store/settings.h"
+#include "store/sysctls.h"
 #include "testkit/director.h"
 
 namespace lvs::test {
@@ -48,6 +50,19 @@ protected:
         s.sport = sport;
         s.tcp_flags = flags;
         return server_of(d.run(frame(s)));
+    }
+    // Puts the connection from client port sport in TCP state `state`.
+    void set_state(uint16_t sport, uint8_t state) {
+        FrameSpec s;
+        s.sport = sport;
+        lvs_conn c = *d.conn(s);
+        c.state = state;
+        d.put_conn(s, c);
+    }
+    void set_reuse_mode(uint32_t mode) {
+        lvs_config c = read_settings(d.maps());
+        set_sysctl(c, parse_sysctl_assignment("conn_reuse_mode=" + std::to_string(mode)));
+        write_settings(d.maps(), c);
     }
 };
 
@@ -124,14 +139,38 @@ TEST_F(DrTest, WeightZeroTakesNoNewFlowsButKeepsItsOwn) {
 TEST_F(DrTest, SynReusingAPortInTimeWaitIsScheduledAnew) {
     add_service("rr", {{"10.1.0.12", 1}, {"10.1.0.11", 1}});  // rr takes the newest first: rs1
     ASSERT_EQ(send_from_port(5500), "rs1");
-    FrameSpec s;
-    s.sport = 5500;
-    lvs_conn c = *d.conn(s);
-    c.state = LVS_TCP_S_TIME_WAIT;  // the old connection has closed
-    d.put_conn(s, c);
+    set_state(5500, LVS_TCP_S_TIME_WAIT);          // the old connection has closed
     EXPECT_EQ(send_from_port(5500, 0x10), "rs1");  // its late ACK still goes where it went
     EXPECT_EQ(send_from_port(5500, 0x02), "rs2");  // a new connection: the scheduler's pick
     EXPECT_EQ(d.xdp_stats().new_conns, 2u);
+}
+
+// IPVS's conn_reuse_mode, for each of its values: which states a SYN on the
+// port of an old connection starts a new one from (scheduled anew: rs2), and
+// which it joins (rs1, the old connection's server). FIN_WAIT is the last
+// state a DR director sees of a connection, reused with bit 2 only.
+TEST_F(DrTest, ConnReuseModeDecidesWhichStatesASynStartsANewConnectionFrom) {
+    add_service("rr", {{"10.1.0.12", 1}, {"10.1.0.11", 1}});
+    struct Case {
+        uint32_t mode;
+        uint8_t state;
+        const char* server;
+    };
+    const Case cases[] = {
+        {1, LVS_TCP_S_CLOSE, "rs2"},       {1, LVS_TCP_S_FIN_WAIT, "rs1"},   {1, LVS_TCP_S_ESTABLISHED, "rs1"},
+        {0, LVS_TCP_S_TIME_WAIT, "rs1"},   {0, LVS_TCP_S_CLOSE, "rs1"},      {2, LVS_TCP_S_FIN_WAIT, "rs2"},
+        {3, LVS_TCP_S_FIN_WAIT, "rs2"},    {3, LVS_TCP_S_TIME_WAIT, "rs2"},  {3, LVS_TCP_S_SYN_RECV, "rs1"},
+    };
+    uint16_t port = 5600;
+    for (const Case& c : cases) {
+        set_reuse_mode(c.mode);
+        ASSERT_EQ(send_from_port(port), "rs1");  // rr's turn is rs1's: the picks so far are even
+        set_state(port, c.state);
+        EXPECT_EQ(send_from_port(port, 0x02), c.server) << "conn_reuse_mode " << c.mode << ", state " << int(c.state);
+        if (std::string(c.server) == "rs1")
+            send_from_port(static_cast<uint16_t>(port + 1000));  // a pick for rs2: even again
+        ++port;
+    }
 }
 
 // IPVS's port-0 service: persistent, every port of the VIP, one template for

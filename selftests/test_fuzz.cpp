@@ -208,7 +208,7 @@ struct Rewrite {
     // came to (the director's there), not src_mac.
     bool src_is_own_dst = false;
     // MACs a reply may also carry: those of SYNs that may have started the
-    // flow anew (a SYN on a flow in TIME_WAIT does, as in IPVS).
+    // flow anew (a SYN on a flow in TIME_WAIT or CLOSE does, as in IPVS).
     std::set<std::pair<Mac, Mac>> other_macs;
 };
 
@@ -282,9 +282,9 @@ Tuple tuple_of(const Bytes& f, const L4View& v) {
     return {saddr, v.sport, v.daddr, v.dport, v.proto};
 }
 
-// A TCP SYN without ACK: on a flow in TIME_WAIT it starts a new connection
-// (IPVS's connection reuse), which the model cannot tell from a retry as it
-// does not follow TCP states.
+// A TCP SYN without ACK: on a flow in TIME_WAIT or CLOSE it starts a new
+// connection (IPVS's connection reuse), which the model cannot tell from a
+// retry as it does not follow TCP states.
 bool syn_only(const Bytes& f, const L4View& v) { return v.proto == 6 && (f[v.l4 + 13] & 0x12) == 0x02; }
 
 // A reply a NAT or FullNAT server may send: its tuple and the server's MAC.
@@ -347,9 +347,9 @@ public:
         const Tuple t = tuple_of(in, v);
         const bool first = flows_.insert(t).second;
         if (got.action != XDP_TX) {
-            // A new flow, or (a SYN) one perhaps started anew on its TIME_WAIT
-            // entry, that was not forwarded: its next packet that goes on
-            // sets it up (perhaps again).
+            // A new flow, or (a SYN) one perhaps started anew on its
+            // TIME_WAIT or CLOSE entry, that was not forwarded: its next
+            // packet that goes on sets it up (perhaps again).
             if (first || syn_only(in, v))
                 unsettled_.insert(t);
             return;

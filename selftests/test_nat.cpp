@@ -12,6 +12,8 @@
 
 #include "testkit/director.h"
 #include "store/laddrs.h"
+#include "store/settings.h"
+#include "store/sysctls.h"
 
 namespace lvs::test {
 using namespace testkit;
@@ -278,6 +280,23 @@ TEST_F(NatTest, IcmpAboutAnUnknownFlowPassesUntouched) {
     RunResult r = d.run(in);
     EXPECT_EQ(r.action, XDP_PASS);
     EXPECT_EQ(r.out, in);
+}
+
+// conn_reuse_mode's bit 2 reuses FIN_WAIT only where the director sees no
+// replies (DR, TUN): a NAT connection in FIN_WAIT still has its server's FIN
+// to come, so a SYN on its port joins it, as in IPVS.
+TEST_F(NatTest, ASynOnAConnectionInFinWaitJoinsItWhateverTheReuseMode) {
+    add();
+    ASSERT_EQ(d.run(frame(to_vip(0x02))).action, XDP_TX);
+    lvs_conn c = *d.conn(to_vip());
+    c.state = LVS_TCP_S_FIN_WAIT;
+    d.put_conn(to_vip(), c);
+    lvs_config cfg = read_settings(d.maps());
+    set_sysctl(cfg, parse_sysctl_assignment("conn_reuse_mode=3"));
+    write_settings(d.maps(), cfg);
+    ASSERT_EQ(d.run(frame(to_vip(0x02))).action, XDP_TX);
+    EXPECT_EQ(d.xdp_stats().new_conns, 1u);
+    EXPECT_EQ(d.xdp_stats().resched, 0u);
 }
 
 // A full table may evict a flow's reply entry: the client's next packet that

@@ -433,6 +433,14 @@ struct lvs_xdp_stats {
  * it is done: still set, an update was interrupted (killed) and the next one
  * repairs what it left (loader/store/repair.cpp). The XDP program ignores it. */
 #define LVS_CFG_F_COMMIT_OPEN 0x8
+/* IPVS's net.ipv4.vs.conn_reuse_mode (`lvs-xdp sysctl`), a bitmap, default 1,
+ * kept as two flags so that a configuration without either is the default:
+ * REUSE_OFF is bit 1 clear, REUSE_FIN_WAIT bit 2 set. Any bit set: a SYN onto
+ * a TCP connection in TIME_WAIT or CLOSE is scheduled anew; bit 2: also onto
+ * a DR or TUN connection in FIN_WAIT (the last state a director sees when
+ * the server's replies bypass it). */
+#define LVS_CFG_F_REUSE_OFF 0x10
+#define LVS_CFG_F_REUSE_FIN_WAIT 0x20
 
 struct lvs_config {
 	struct lvs_addr tun_src; /* --tun-src; all zero: the egress interface's address */

@@ -185,8 +185,8 @@ int run_subcommand(std::vector<std::string> args, const std::string& pin_dir) {
 
     std::vector<std::string> sysctl_args;
     auto* sysctl_cmd = app.add_subcommand("sysctl", "IPVS's net.ipv4.vs settings: list them, show NAME, or set "
-                                                    "NAME=VALUE (expire_nodest_conn, lblc_expiration, "
-                                                    "lblcr_expiration); kept in the pinned maps");
+                                                    "NAME=VALUE (conn_reuse_mode, expire_nodest_conn, "
+                                                    "lblc_expiration, lblcr_expiration); kept in the pinned maps");
     sysctl_cmd->add_option("setting", sysctl_args, "NAME or NAME=VALUE (NAME with or without net.ipv4.vs.)");
 
     std::vector<std::string> argv_rev(args.rbegin(), args.rend());

@@ -25,7 +25,8 @@ uint32_t parse_number(const std::string& name, const std::string& text, uint32_t
 }  // namespace
 
 const std::vector<std::string>& sysctl_names() {
-    static const std::vector<std::string> names = {"expire_nodest_conn", "lblc_expiration", "lblcr_expiration"};
+    static const std::vector<std::string> names = {"conn_reuse_mode", "expire_nodest_conn", "lblc_expiration",
+                                                   "lblcr_expiration"};
     return names;
 }
 
@@ -48,24 +49,33 @@ SysctlSetting parse_sysctl_assignment(const std::string& text) {
     const std::string value = text.substr(eq + 1);
     if (name == "expire_nodest_conn")
         return {name, parse_number(name, value, 0, 1)};
+    if (name == "conn_reuse_mode")
+        return {name, parse_number(name, value, 0, 3)};  // IPVS's bitmap: bits 1 and 2
     return {name, parse_number(name, value, 1, kMaxExpiration)};
 }
 
 uint32_t sysctl_value(const lvs_config& c, const std::string& name) {
     if (name == "expire_nodest_conn")
         return c.flags & LVS_CFG_F_EXPIRE_NODEST ? 1 : 0;
+    if (name == "conn_reuse_mode")
+        return (c.flags & LVS_CFG_F_REUSE_OFF ? 0 : 1) | (c.flags & LVS_CFG_F_REUSE_FIN_WAIT ? 2 : 0);
     // 0: maps from before the setting existed, which use IPVS's default.
     const uint32_t v = name == "lblc_expiration" ? c.lblc_expiration : c.lblcr_expiration;
     return v ? v : kDefaultLblcExpiration;
 }
 
 void set_sysctl(lvs_config& c, const SysctlSetting& s) {
-    if (s.name == "expire_nodest_conn")
-        c.flags = s.value ? c.flags | LVS_CFG_F_EXPIRE_NODEST : c.flags & ~LVS_CFG_F_EXPIRE_NODEST;
-    else if (s.name == "lblc_expiration")
+    auto set_flag = [&](uint32_t flag, bool on) { c.flags = on ? c.flags | flag : c.flags & ~flag; };
+    if (s.name == "expire_nodest_conn") {
+        set_flag(LVS_CFG_F_EXPIRE_NODEST, s.value);
+    } else if (s.name == "conn_reuse_mode") {
+        set_flag(LVS_CFG_F_REUSE_OFF, !(s.value & 1));
+        set_flag(LVS_CFG_F_REUSE_FIN_WAIT, s.value & 2);
+    } else if (s.name == "lblc_expiration") {
         c.lblc_expiration = s.value;
-    else
+    } else {
         c.lblcr_expiration = s.value;
+    }
 }
 
 std::string sysctl_line(const lvs_config& c, const std::string& name) {

@@ -22,8 +22,9 @@ const std::vector<std::string>& sysctl_names();
 // NAME or net.ipv4.vs.NAME to NAME; a UserError for a name lvs-xdp lacks.
 std::string sysctl_name(const std::string& text);
 
-// "NAME=VALUE", checked as IPVS would take it (expire_nodest_conn: 0 or 1;
-// lblc(r)_expiration: seconds, at least 1); a UserError otherwise.
+// "NAME=VALUE", checked as IPVS would take it (conn_reuse_mode: 0 to 3;
+// expire_nodest_conn: 0 or 1; lblc(r)_expiration: seconds, at least 1); a
+// UserError otherwise.
 SysctlSetting parse_sysctl_assignment(const std::string& text);
 
 uint32_t sysctl_value(const lvs_config& c, const std::string& name);

@@ -19,6 +19,19 @@ TEST(Sysctls, ExpireNodestConnSetsAndClearsItsFlagOnly) {
     EXPECT_EQ(sysctl_value(c, "expire_nodest_conn"), 0u);
 }
 
+// IPVS's bitmap, default 1, as two flags whose absence is the default.
+TEST(Sysctls, ConnReuseModeKeepsEveryValueAndDefaultsToOne) {
+    lvs_config c{};
+    c.flags = LVS_CFG_F_EXPIRE_NODEST;
+    EXPECT_EQ(sysctl_line(c, "conn_reuse_mode"), "net.ipv4.vs.conn_reuse_mode = 1");
+    for (uint32_t mode : {0u, 2u, 3u, 1u}) {
+        set_sysctl(c, parse_sysctl_assignment("net.ipv4.vs.conn_reuse_mode=" + std::to_string(mode)));
+        EXPECT_EQ(sysctl_value(c, "conn_reuse_mode"), mode);
+        EXPECT_TRUE(c.flags & LVS_CFG_F_EXPIRE_NODEST) << "another setting changed";
+    }
+    EXPECT_EQ(c.flags, uint32_t{LVS_CFG_F_EXPIRE_NODEST});
+}
+
 TEST(Sysctls, ExpirationsAreSecondsWithIpvsDefault) {
     lvs_config c{};
     EXPECT_EQ(sysctl_value(c, "lblc_expiration"), 86400u);  // maps from before the setting
@@ -30,7 +43,7 @@ TEST(Sysctls, ExpirationsAreSecondsWithIpvsDefault) {
 TEST(Sysctls, BadInputIsRefusedWithItsReason) {
     for (const char* bad : {"expire_nodest_conn=2", "expire_nodest_conn=", "expire_nodest_conn=-1",
                             "expire_nodest_conn=1x", "lblc_expiration=0", "lblc_expiration=99999999999",
-                            "conn_reuse_mode=1", "net.ipv4.vs.nope=1", "expire_nodest_conn"}) {
+                            "conn_reuse_mode=4", "conn_reuse_mode=-1", "net.ipv4.vs.nope=1", "expire_nodest_conn"}) {
         try {
             parse_sysctl_assignment(bad);
             ADD_FAILURE() << bad << " was taken";
