@@ -257,6 +257,10 @@ static __always_inline int handle(struct xdp_md *ctx, struct packet *pkt, struct
 		gs->no_dest++;
 		return XDP_DROP;
 	}
+	/* IPVS (sloppy_tcp 0, its default) would leave it to the local stack:
+	 * scheduled, the connection may go on (sh, mh), and is counted. */
+	if (pkt->flow.proto == IPPROTO_TCP && !pkt->tcp_syn_only)
+		gs->sched_not_syn++;
 	int action = forward(ctx, pkt, &t, cfg, gs, now);
 	flow_record(&pkt->flow, &t, now);
 	return action;

@@ -145,6 +145,20 @@ TEST_F(DrTest, SynReusingAPortInTimeWaitIsScheduledAnew) {
     EXPECT_EQ(d.xdp_stats().new_conns, 2u);
 }
 
+// A TCP packet other than a SYN with no entry (one lost: evicted, idle past
+// its timeout) is scheduled as IPVS's sloppy_tcp=1 would, and counted; a
+// SYN is not.
+TEST_F(DrTest, AFlowScheduledOnAPacketOtherThanASynIsCounted) {
+    add_service("rr", {{"10.1.0.11", 1}});
+    EXPECT_EQ(send_from_port(5700, 0x02), "rs1");
+    EXPECT_EQ(send_from_port(5700, 0x10), "rs1");  // its entry: not scheduled again
+    EXPECT_EQ(d.xdp_stats().sched_not_syn, 0u);
+    EXPECT_EQ(send_from_port(5701, 0x10), "rs1");  // an ACK of no known flow
+    EXPECT_EQ(send_from_port(5702, 0x12), "rs1");  // a SYN with ACK is no client's first
+    EXPECT_EQ(d.xdp_stats().sched_not_syn, 2u);
+    EXPECT_EQ(d.xdp_stats().new_conns, 3u);
+}
+
 // IPVS's conn_reuse_mode, for each of its values: which states a SYN on the
 // port of an old connection starts a new one from (scheduled anew: rs2), and
 // which it joins (rs1, the old connection's server). FIN_WAIT is the last

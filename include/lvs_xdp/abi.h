@@ -416,6 +416,8 @@ struct lvs_xdp_stats {
 				* by other CPUs, twice (a new flow's next packet is scheduled anew) */
 	__u64 nat_reply_restored; /* NAT flows whose reply entry a full table evicted, set up again
 				   * by the client's next packet */
+	__u64 sched_not_syn; /* TCP flows scheduled on a packet other than a SYN: their entry was
+			      * lost (evicted, idle past its timeout), as IPVS's sloppy_tcp=1 */
 };
 /* Every frame is counted once in pass, tx, redirect, no_dest, fullnat_no_port,
  * drop_error, icmp_bad_mtu or nodest_drop; the others are details of those. */

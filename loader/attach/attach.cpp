@@ -245,7 +245,9 @@ std::string status(const std::string& pin_dir) {
     lvs_xdp_stats x = xdp_counters(maps);
     out << "frames: " << x.rx << " seen, " << x.pass << " passed to the kernel, " << x.tx << " sent back out, "
         << x.redirect << " redirected\n"
-        << "connections: " << x.new_conns << " scheduled, " << x.resched << " rescheduled, " << x.conn_evicted
+        << "connections: " << x.new_conns << " scheduled (" << x.sched_not_syn
+        << " TCP on a packet other than a SYN: their entries were lost), " << x.resched << " rescheduled, "
+        << x.conn_evicted
         << " evicted (their slots taken by new flows: the table is full), " << x.conn_store_fail
         << " not stored (their slots busy on other CPUs; scheduled again)\n"
         << "not forwarded: " << x.no_dest << " no server available (dropped), " << x.no_neigh

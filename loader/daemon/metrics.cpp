@@ -101,6 +101,8 @@ const XdpCounter kXdpCounters[] = {
     {"lvs_xdp_no_neigh_total", "frames passed to the kernel: the server's MAC was not known yet",
      &lvs_xdp_stats::no_neigh},
     {"lvs_xdp_resched_total", "flows whose entry was dead scheduled anew", &lvs_xdp_stats::resched},
+    {"lvs_xdp_sched_not_syn_total", "TCP flows scheduled on a packet other than a SYN (their entry was lost)",
+     &lvs_xdp_stats::sched_not_syn},
     {"lvs_xdp_conn_evicted_total", "live IPv4 connections whose slot a new flow took (the table is full)",
      &lvs_xdp_stats::conn_evicted},
     {"lvs_xdp_conn_store_fail_total", "IPv4 entries not stored: their slots were busy on other CPUs",

@@ -119,6 +119,9 @@ lvs_xdp_no_neigh_total 0
 # HELP lvs_xdp_resched_total flows whose entry was dead scheduled anew
 # TYPE lvs_xdp_resched_total counter
 lvs_xdp_resched_total 0
+# HELP lvs_xdp_sched_not_syn_total TCP flows scheduled on a packet other than a SYN (their entry was lost)
+# TYPE lvs_xdp_sched_not_syn_total counter
+lvs_xdp_sched_not_syn_total 0
 # HELP lvs_xdp_conn_evicted_total live IPv4 connections whose slot a new flow took (the table is full)
 # TYPE lvs_xdp_conn_evicted_total counter
 lvs_xdp_conn_evicted_total 0
@@ -188,8 +191,8 @@ TEST(Metrics, FamiliesStayTogetherAcrossServices) {
             ++samples;
         }
     }
-    // 10 service families x 2 services, 14 server families x 3 servers, 22 XDP counters.
-    EXPECT_EQ(samples, 20 + 42 + 22);
+    // 10 service families x 2 services, 14 server families x 3 servers, 23 XDP counters.
+    EXPECT_EQ(samples, 20 + 42 + 23);
     const std::string text = render_metrics(snap);
     EXPECT_NE(text.find("lvs_server_out_bytes_total{service=\"UDP [2001:db8::1]:53\",server=\"[2001:db8::11]:53\"} 700\n"),
               std::string::npos);
