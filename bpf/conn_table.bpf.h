@@ -32,13 +32,9 @@ static __always_inline int slot_holds(const struct lvs_conn_slot4 *s, __u64 w0, 
 }
 
 /* The slot index of an IPv4 flow, or -1. The eight slots are read in one
- * unrolled pass: the CPU fetches both groups at once. A global function: the
- * verifier checks it once, not at each of the program's lookups (inlined,
- * they took it past its limit). */
-__noinline int conn_find4(const struct lvs_flow_key4 *k4)
+ * unrolled pass: the CPU fetches both groups at once. */
+static __always_inline int conn_find4_inline(const struct lvs_flow_key4 *k4)
 {
-	if (!k4)
-		return -1;
 	__u32 a, b;
 	lvs_conn_groups4(k4, lvs_conn_seed, lvs_conn_group_mask, &a, &b);
 	__u64 w0 = lvs_key4_word(k4, 0), w1 = lvs_key4_word(k4, 1);
@@ -49,6 +45,13 @@ __noinline int conn_find4(const struct lvs_flow_key4 *k4)
 			return conn_way(a, b, i);
 	}
 	return -1;
+}
+
+/* The same as a global function: the verifier checks it once, not at each of
+ * the program's lookups (all inlined, they took it past its limit). */
+__noinline int conn_find4(const struct lvs_flow_key4 *k4)
+{
+	return k4 ? conn_find4_inline(k4) : -1;
 }
 
 static __always_inline struct lvs_conn_slot4 *slot_lookup4(const struct lvs_flow_key4 *k4)
@@ -66,6 +69,23 @@ static __always_inline struct lvs_conn *conn_lookup4(const struct lvs_flow_key4 
 		return 0;
 	barrier_var(s); /* clang would add the offset before the check, which the verifier refuses */
 	return &s->conn;
+}
+
+/* A packet's own flow, its one lookup on the established path: inlined
+ * there, as a call and its return cost more than the lookup itself where
+ * returns are mitigated (AMD's SRSO "safe RET"). */
+static __always_inline struct lvs_conn *conn_lookup_packet(const struct lvs_flow_key *k)
+{
+	if (k->family == LVS_AF_INET) {
+		struct lvs_flow_key4 k4 = lvs_flow_key4_of(k);
+		int idx = conn_find4_inline(&k4);
+		struct lvs_conn_slot4 *s = idx < 0 ? 0 : conn_slot4(idx);
+		if (!s)
+			return 0;
+		barrier_var(s);
+		return &s->conn;
+	}
+	return bpf_map_lookup_elem(&lvs_conns6, k);
 }
 
 static __always_inline struct lvs_conn *conn_lookup(const struct lvs_flow_key *k)

@@ -214,7 +214,7 @@ static __always_inline int handle(struct xdp_md *ctx, struct packet *pkt, struct
 
 	__u64 now = clock_now();
 	struct flow_target t = {};
-	struct lvs_conn *c = conn_lookup(&pkt->flow);
+	struct lvs_conn *c = conn_lookup_packet(&pkt->flow);
 	if (c && (c->flags & LVS_CONN_F_REPLY)) {
 		int action = nat_reply(ctx, pkt, c, cfg, gs, now);
 		if (action >= 0)
