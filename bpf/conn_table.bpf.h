@@ -60,15 +60,21 @@ static __always_inline struct lvs_conn_slot4 *slot_lookup4(const struct lvs_flow
 	return idx < 0 ? 0 : conn_slot4(idx);
 }
 
-/* The entry of an IPv4 flow by its compact key (NAT, IPv4 only, builds it
- * directly: the full key would take 40 bytes of a tight stack). */
-static __always_inline struct lvs_conn *conn_lookup4(const struct lvs_flow_key4 *k4)
+/* The entry in slot idx (-1: none). */
+static __always_inline struct lvs_conn *slot_conn(int idx)
 {
-	struct lvs_conn_slot4 *s = slot_lookup4(k4);
+	struct lvs_conn_slot4 *s = idx < 0 ? 0 : conn_slot4(idx);
 	if (!s)
 		return 0;
 	barrier_var(s); /* clang would add the offset before the check, which the verifier refuses */
 	return &s->conn;
+}
+
+/* The entry of an IPv4 flow by its compact key (NAT, IPv4 only, builds it
+ * directly: the full key would take 40 bytes of a tight stack). */
+static __always_inline struct lvs_conn *conn_lookup4(const struct lvs_flow_key4 *k4)
+{
+	return slot_conn(conn_find4(k4));
 }
 
 /* A packet's own flow, its one lookup on the established path: inlined
@@ -78,12 +84,7 @@ static __always_inline struct lvs_conn *conn_lookup_packet(const struct lvs_flow
 {
 	if (k->family == LVS_AF_INET) {
 		struct lvs_flow_key4 k4 = lvs_flow_key4_of(k);
-		int idx = conn_find4_inline(&k4);
-		struct lvs_conn_slot4 *s = idx < 0 ? 0 : conn_slot4(idx);
-		if (!s)
-			return 0;
-		barrier_var(s);
-		return &s->conn;
+		return slot_conn(conn_find4_inline(&k4));
 	}
 	return bpf_map_lookup_elem(&lvs_conns6, k);
 }
