@@ -209,6 +209,10 @@ double Series::spread() const {
     return *hi - *lo;
 }
 
+uint32_t pool_table_slots(const Options& o) {
+    return o.pool_table ? o.pool_table : Director::table_size_for(kTableFlows);
+}
+
 void measure_floors(Harness& h, const Options& o, Floors& f) {
     Bytes frame = tcp_frame(Flow{}, kAck);
     Bytes swapped = frame;
@@ -233,6 +237,18 @@ void measure_floors(Harness& h, const Options& o, Floors& f) {
         h.set_target(h.mac_swap_fd());
         return time_per_run(h.reset_fd(), frame, n);
     });
+
+    h.set_input(frame, Vary::Pool, kTableFlows - 1);
+    h.set_target(h.mac_swap_read_fd());
+    uint32_t first = h.counter();
+    swap = test_run(h.reset_fd(), frame, 3);
+    Bytes last = h.input_at(first + 2);
+    std::swap_ranges(last.begin(), last.begin() + 6, last.begin() + 6);
+    expect(swap.action == XDP_TX && swap.out == last, "the memory floor reads its line and swaps the MACs");
+    f.mac_swap_read = rounds(h, o, Vary::Pool, frame, f, [&](uint32_t n) {
+        h.set_target(h.mac_swap_read_fd());
+        return time_per_run(h.reset_fd(), frame, n);
+    });
 }
 
 Result measure_case(const Case& c, Harness& h, const Options& o, Floors& f) {
@@ -245,8 +261,7 @@ Result measure_case(const Case& c, Harness& h, const Options& o, Floors& f) {
         // A full table has kTableFlows slots; a pool's --pool-table slots
         // per kTableFlows entries (by default a quarter full, where no flow
         // is left out); the others the attach default.
-        const uint32_t pool_slots =
-            o.pool_table ? o.pool_table / kTableFlows * entries : Director::table_size_for(entries);
+        const uint32_t pool_slots = pool_table_slots(o) / kTableFlows * entries;
         Director d(c.traffic == Traffic::NewIntoFull ? kTableFlows
                    : pool                            ? pool_slots
                    : full                            ? Director::table_size_for(entries)

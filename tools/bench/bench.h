@@ -23,6 +23,10 @@ struct Options {
     uint32_t pool_table = 0;
 };
 
+// The connection-table slots of the cases of 2^20 established flows (twice
+// as many for the reply cases), and the lines of the memory floor's table.
+uint32_t pool_table_slots(const Options& o);
+
 // ns per packet, one figure per timed run.
 class Series {
 public:
@@ -41,6 +45,9 @@ private:
 // references alike.
 struct Floors {
     Series drop, mac_swap;
+    // The MAC-swap floor reading one 64-byte line per flow of the pool from a
+    // table of pool_table_slots lines: what one miss of the caches costs.
+    Series mac_swap_read;
     // What the reset adds to a run: (reset tail-calling XDP_DROP) - XDP_DROP.
     std::map<Vary, Series> reset;
     // The MAC-swap floor through the reset, reset subtracted: checks the

@@ -30,9 +30,16 @@ double time_per_run(int prog_fd, const Bytes& frame, uint32_t repeat) {
     return (thread_cpu_ns() - start) / repeat;
 }
 
-Harness::Harness() {
+Harness::Harness(uint32_t lines) {
     reset_ = bench_reset__open_and_load();
-    floor_ = bench_floor__open_and_load();
+    floor_ = bench_floor__open();
+    if (floor_) {
+        floor_->rodata->bench_lines_mask = lines - 1;
+        if (bpf_map__set_max_entries(floor_->maps.bench_lines, lines) != 0 || bench_floor__load(floor_) != 0) {
+            bench_floor__destroy(floor_);
+            floor_ = nullptr;
+        }
+    }
     if (!reset_ || !floor_) {
         bench_reset__destroy(reset_);
         bench_floor__destroy(floor_);
@@ -48,6 +55,7 @@ Harness::~Harness() {
 int Harness::reset_fd() const { return bpf_program__fd(reset_->progs.bench_reset); }
 int Harness::drop_fd() const { return bpf_program__fd(floor_->progs.bench_drop); }
 int Harness::mac_swap_fd() const { return bpf_program__fd(floor_->progs.bench_mac_swap); }
+int Harness::mac_swap_read_fd() const { return bpf_program__fd(floor_->progs.bench_mac_swap_read); }
 
 void Harness::set_target(int prog_fd) {
     uint32_t zero = 0;

@@ -28,7 +28,8 @@ double time_per_run(int prog_fd, const Bytes& frame, uint32_t repeat);
 
 class Harness {
 public:
-    Harness();
+    // lines: the entries (a power of two) of the memory floor's table.
+    explicit Harness(uint32_t lines);
     ~Harness();
     Harness(const Harness&) = delete;
     Harness& operator=(const Harness&) = delete;
@@ -36,6 +37,9 @@ public:
     int reset_fd() const;
     int drop_fd() const;
     int mac_swap_fd() const;
+    // The MAC-swap floor that also reads the flow's 64-byte line of a table
+    // as big as the connection table of the cases of 2^20 flows.
+    int mac_swap_read_fd() const;
 
     // The program the reset hands every run to.
     void set_target(int prog_fd);

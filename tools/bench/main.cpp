@@ -83,7 +83,7 @@ int main(int argc, char** argv) {
             control_plane(std::cout, o.runs);
             return 0;
         }
-        Harness h;
+        Harness h(pool_table_slots(o));
         Floors floors;
         if (!o.profile) {
             std::cerr << "measuring: the floors and the reset\n";
