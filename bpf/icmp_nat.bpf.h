@@ -152,7 +152,7 @@ static __always_inline int dropped_absurd_mtu(const struct icmp_error *e, struct
 	return 1;
 }
 
-static __always_inline int nat_icmp(struct xdp_md *ctx, struct lvs_xdp_stats *gs, __u64 now)
+static __always_inline int nat_icmp(struct xdp_md *ctx, struct lvs_xdp_stats *gs, __u64 now, __u16 vlan)
 {
 	struct icmp_error e;
 	if (parse_icmp_error((void *)(long)ctx->data, (void *)(long)ctx->data_end, &e) < 0)
@@ -176,7 +176,7 @@ static __always_inline int nat_icmp(struct xdp_md *ctx, struct lvs_xdp_stats *gs
 		return -1;
 	if (dropped_absurd_mtu(&e, gs))
 		return XDP_DROP;
-	if (!dest_ready(ctx, d))
+	if (!dest_ready(ctx, d, vlan))
 		return -1;
 	gs->icmp_nat++;
 	return icmp_to_server(ctx, &e, c, d, gs);

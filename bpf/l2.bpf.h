@@ -35,18 +35,21 @@ static __always_inline int dest_resolve_l2(struct xdp_md *ctx, struct lvs_dest *
 	return 0;
 }
 
-/* Whether a frame for d can leave from here: through the ingress interface, or
- * another interface lvs-xdp is attached to (a devmap entry). Otherwise the
- * frame is left to the kernel, untouched. */
-static __always_inline int dest_port_ok(struct xdp_md *ctx, const struct lvs_dest *d)
+/* Whether a frame for d can leave from here: it came in on d's VLAN (vlan:
+ * its innermost tag's id, 0 untagged; frames keep their tags, so another
+ * VLAN's would reach the wrong segment), and leaves through the ingress
+ * interface or another interface lvs-xdp is attached to (a devmap entry).
+ * Otherwise the frame is left to the kernel, untouched. */
+static __always_inline int dest_port_ok(struct xdp_md *ctx, const struct lvs_dest *d, __u16 vlan)
 {
-	return d->ifindex == ctx->ingress_ifindex || bpf_map_lookup_elem(&lvs_tx_ports, &d->ifindex);
+	return d->vlan_id == vlan &&
+	       (d->ifindex == ctx->ingress_ifindex || bpf_map_lookup_elem(&lvs_tx_ports, &d->ifindex));
 }
 
 /* d's MACs are known and a frame for it can leave from here. */
-static __always_inline int dest_ready(struct xdp_md *ctx, const struct lvs_dest *d)
+static __always_inline int dest_ready(struct xdp_md *ctx, const struct lvs_dest *d, __u16 vlan)
 {
-	return (d->flags & LVS_DEST_F_L2_VALID) && dest_port_ok(ctx, d);
+	return (d->flags & LVS_DEST_F_L2_VALID) && dest_port_ok(ctx, d, vlan);
 }
 
 static __always_inline void set_macs(struct ethhdr *eth, const struct lvs_dest *d)

@@ -74,6 +74,16 @@ static __noinline int vlan_pop(struct xdp_md *ctx)
 	return 1;
 }
 
+/* The VLAN id of the innermost tag vlan_pop took out (the C-VLAN of QinQ). */
+static __always_inline __u16 vlan_popped_id(void)
+{
+	__u32 zero = 0;
+	struct vlan_saved *s = bpf_map_lookup_elem(&lvs_vlan_saved, &zero);
+	if (!s)
+		return 0;
+	return bpf_ntohs(s->len == 8 ? s->w[3] : s->w[1]) & 0x0fff;
+}
+
 /* Puts the tags vlan_pop took out back behind the frame's MACs. -1 when it
  * could not (cannot happen: the room in front was the tags'). */
 static __noinline int vlan_push(struct xdp_md *ctx)

@@ -622,8 +622,7 @@ private:
         Bytes tag = {0x81, 0x00, byte(), byte()};
         if (qinq)
             tag.insert(tag.begin(), {0x88, 0xa8, byte(), byte()});
-        b.insert(b.begin() + 12, tag.begin(), tag.end());
-        return b;
+        return with_tags(std::move(b), tag);
     }
     Bytes padded(Bytes b) {  // bytes after the IP total length, as Ethernet pads short frames
         for (size_t n = 1 + below(40); n; --n)

@@ -91,6 +91,26 @@ TEST_F(IcmpFwdTest, FragmentationNeededAboutADrFlowReachesItsServer) {
     expect_counted_once(s);
 }
 
+// In a tagged frame, as the flow's packets: to its server on their VLAN only.
+TEST_F(IcmpFwdTest, AnErrorInATaggedFrameReachesTheServerOnItsVlanOnly) {
+    const Bytes vlan100 = {0x81, 0x00, 0x00, 0x64}, vlan200 = {0x81, 0x00, 0x00, 0xc8};
+    add_dr("-t");
+    d.set_mac(kRip, kRs, 1, 100);
+    ASSERT_EQ(d.run(with_tags(frame(request(6)), vlan100)).action, XDP_TX);
+    Bytes in = icmp_about(answer(6), 3, 4, 1400, kRouter);
+    RunResult r = d.run(with_tags(in, vlan100));
+    ASSERT_EQ(r.action, XDP_TX);
+    EXPECT_EQ(r.out, with_tags(at_dr_server(in), vlan100));
+    for (const Bytes& other : {with_tags(in, vlan200), in}) {  // another VLAN's, an untagged one
+        r = d.run(other);
+        EXPECT_EQ(r.action, XDP_PASS);
+        EXPECT_EQ(r.out, other);
+    }
+    const lvs_xdp_stats s = d.xdp_stats();
+    EXPECT_EQ(s.icmp_fwd, 1u);
+    expect_counted_once(s);
+}
+
 TEST_F(IcmpFwdTest, PortUnreachableAboutATunFlowReachesItsServerInTheTunnel) {
     add_tun("-u", "");
     ASSERT_EQ(d.run(frame(request(17))).action, XDP_TX);

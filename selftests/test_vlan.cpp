@@ -1,8 +1,10 @@
 // 802.1Q and QinQ on the real XDP object: a tagged frame to a VIP is balanced
-// as the untagged one, and leaves with its tags where they were (behind the
-// MACs: after DR's MAC rewrite, in front of TUN's outer header, around NAT's
-// rewritten packet and its reply, and ICMP answers). The expected frames are the untagged
-// expectation with the same tags put in.
+// as the untagged one to a server on its VLAN, and leaves with its tags where
+// they were (behind the MACs: after DR's MAC rewrite, in front of TUN's outer
+// header, around NAT's rewritten packet and its reply, and ICMP answers). The
+// expected frames are the untagged expectation with the same tags put in. A
+// frame never goes to a server of another VLAN (or untagged to one on a VLAN):
+// it would keep its tags and reach the wrong segment.
 #include <gtest/gtest.h>
 #include <linux/bpf.h>
 
@@ -16,11 +18,8 @@ const Mac kRs{0x02, 0, 0, 0, 0, 0x11};
 const char* kVip = "10.1.0.100";
 const Bytes kDot1q = {0x81, 0x00, 0x20, 0x64};                          // VLAN 100, priority 1
 const Bytes kQinQ = {0x88, 0xa8, 0x00, 0x0a, 0x81, 0x00, 0x00, 0x64};  // S-VLAN 10, C-VLAN 100
-
-Bytes tagged(Bytes f, const Bytes& tags) {
-    f.insert(f.begin() + 12, tags.begin(), tags.end());
-    return f;
-}
+const Bytes kVlan200 = {0x81, 0x00, 0x00, 0xc8};
+constexpr uint16_t kServerVlan = 100;  // the VLAN of kDot1q and of kQinQ's inner tag
 
 class VlanTest : public ::testing::Test {
 protected:
@@ -28,7 +27,12 @@ protected:
     void add_dr_service() {
         d.ipvsadm(std::string("-A -t ") + kVip + ":80 -s rr");
         d.ipvsadm(std::string("-a -t ") + kVip + ":80 -r 10.1.0.11 -g");
-        d.set_mac("10.1.0.11", kRs);
+        d.set_mac("10.1.0.11", kRs, 1, kServerVlan);
+    }
+    void expect_passed(const Bytes& in) {
+        RunResult r = d.run(in);
+        EXPECT_EQ(r.action, XDP_PASS);
+        EXPECT_EQ(r.out, in);
     }
     void expect_tx(const Bytes& in, const Bytes& want) {
         RunResult r = d.run(in);
@@ -46,32 +50,48 @@ TEST_F(VlanTest, DrKeepsTheTagsAndRewritesOnlyTheMacs) {
     std::copy(kDirectorMac.begin(), kDirectorMac.end(), untagged_out.begin() + 6);
     for (const Bytes& tags : {kDot1q, kQinQ}) {
         SCOPED_TRACE(tags.size());
-        expect_tx(tagged(frame(s), tags), tagged(untagged_out, tags));
+        expect_tx(with_tags(frame(s), tags), with_tags(untagged_out, tags));
         s.sport++;
         untagged_out = frame(s);
         std::copy(kRs.begin(), kRs.end(), untagged_out.begin());
         std::copy(kDirectorMac.begin(), kDirectorMac.end(), untagged_out.begin() + 6);
     }
     EXPECT_EQ(d.xdp_stats().new_conns, 2u);
-    expect_tx(frame(s), untagged_out);  // untagged, as before
+    // Untagged, or from another VLAN: not for a server on VLAN 100.
+    expect_passed(frame(s));
+    s.sport++;
+    expect_passed(with_tags(frame(s), kVlan200));
+    EXPECT_EQ(d.xdp_stats().tx, 2u);
+}
+
+TEST_F(VlanTest, AServerOnTheUntaggedSegmentGetsUntaggedFramesOnly) {
+    d.ipvsadm(std::string("-A -t ") + kVip + ":80 -s rr");
+    d.ipvsadm(std::string("-a -t ") + kVip + ":80 -r 10.1.0.11 -g");
+    d.set_mac("10.1.0.11", kRs);
+    FrameSpec s;
+    Bytes out = frame(s);
+    std::copy(kRs.begin(), kRs.end(), out.begin());
+    std::copy(kDirectorMac.begin(), kDirectorMac.end(), out.begin() + 6);
+    expect_tx(frame(s), out);
+    expect_passed(with_tags(frame(s), kDot1q));
+    s.sport++;
+    expect_passed(with_tags(frame(s), kQinQ));
 }
 
 TEST_F(VlanTest, TaggedFramesForNoServicePassUntouched) {
     add_dr_service();
     FrameSpec other;
     other.dport = 22;
-    for (const Bytes& in : {tagged(frame(other), kDot1q), tagged(frame(other), kQinQ),
-                            tagged(arp_request(kVip), kDot1q), tagged(icmp_echo("10.1.0.10", kVip), kQinQ)}) {
-        RunResult r = d.run(in);
-        EXPECT_EQ(r.action, XDP_PASS);
-        EXPECT_EQ(r.out, in);
-    }
+    for (const Bytes& in : {with_tags(frame(other), kDot1q), with_tags(frame(other), kQinQ),
+                            with_tags(arp_request(kVip), kDot1q), with_tags(icmp_echo("10.1.0.10", kVip), kQinQ)})
+        expect_passed(in);
 }
 
 TEST_F(VlanTest, TunPutsTheOuterHeaderBehindTheTags) {
     d.ipvsadm(std::string("-A -t ") + kVip + ":80 -s rr");
     d.ipvsadm(std::string("-a -t ") + kVip + ":80 -r 10.9.0.19 -i");
     d.set_tunnel_path("10.9.0.19", kRs, "10.1.0.2", 1500);
+    d.set_mac("10.9.0.19", kRs, 1, kServerVlan);
     FrameSpec s;
     s.payload = "GET /tunnel HTTP/1.0\r\n\r\n";
     for (const Bytes& tags : {kDot1q, kQinQ}) {
@@ -86,7 +106,7 @@ TEST_F(VlanTest, TunPutsTheOuterHeaderBehindTheTags) {
                                    .daddr = "10.9.0.19",
                                    .payload_len = in.size() - kEth});
         Bytes want = concat({ethernet_header(kRs, kDirectorMac), outer, Bytes(in.begin() + kEth, in.end())});
-        expect_tx(tagged(in, tags), tagged(want, tags));
+        expect_tx(with_tags(in, tags), with_tags(want, tags));
     }
 }
 
@@ -99,11 +119,12 @@ TEST_F(VlanTest, FragmentationNeededGoesBackWithTheTags) {
     FrameSpec s;
     s.payload.assign(400, 'x');
     RunResult untagged_answer = d.run(frame(s));
+    d.set_mac("10.9.0.19", kRs, 1, kServerVlan);
     ASSERT_EQ(untagged_answer.action, XDP_TX);
     ASSERT_EQ(untagged_answer.out[kEth + 9], 1);  // ICMP
     for (const Bytes& tags : {kDot1q, kQinQ}) {
         SCOPED_TRACE(tags.size());
-        expect_tx(tagged(frame(s), tags), tagged(untagged_answer.out, tags));
+        expect_tx(with_tags(frame(s), tags), with_tags(untagged_answer.out, tags));
     }
     EXPECT_EQ(d.xdp_stats().pmtu_icmp, 3u);
 }
@@ -112,7 +133,7 @@ TEST_F(VlanTest, NatRewritesInPlaceBothWaysWithTheTagsKept) {
     const Mac nat_rs{0x02, 0, 0, 0, 0, 0x41};
     d.ipvsadm(std::string("-A -u ") + kVip + ":53 -s rr");
     d.ipvsadm(std::string("-a -u ") + kVip + ":53 -r 10.2.0.11:5353 -m");
-    d.set_mac("10.2.0.11", nat_rs);
+    d.set_mac("10.2.0.11", nat_rs, 1, kServerVlan);
     FrameSpec c;
     c.proto = 17;
     c.dport = 53;
@@ -123,7 +144,7 @@ TEST_F(VlanTest, NatRewritesInPlaceBothWaysWithTheTagsKept) {
     at_server.ttl--;
     at_server.src_mac = kDirectorMac;
     at_server.dst_mac = nat_rs;
-    expect_tx(tagged(frame(c), kQinQ), tagged(frame(at_server), kQinQ));
+    expect_tx(with_tags(frame(c), kQinQ), with_tags(frame(at_server), kQinQ));
 
     FrameSpec reply;
     reply.proto = 17;
@@ -140,7 +161,7 @@ TEST_F(VlanTest, NatRewritesInPlaceBothWaysWithTheTagsKept) {
     at_client.ttl--;
     at_client.src_mac = kDirectorMac;
     at_client.dst_mac = kClientMac;
-    expect_tx(tagged(frame(reply), kDot1q), tagged(frame(at_client), kDot1q));
+    expect_tx(with_tags(frame(reply), kDot1q), with_tags(frame(at_client), kDot1q));
 }
 
 }  // namespace

@@ -25,6 +25,7 @@ bool copy_l2(lvs_dest& to, const lvs_dest& from) {
     lvs_dest before = to;
     to.flags = (to.flags & ~LVS_DEST_F_L2_VALID) | (from.flags & LVS_DEST_F_L2_VALID);
     to.ifindex = from.ifindex;
+    to.vlan_id = from.vlan_id;
     std::memcpy(to.dmac, from.dmac, sizeof(to.dmac));
     std::memcpy(to.smac, from.smac, sizeof(to.smac));
     to.mtu = from.mtu;

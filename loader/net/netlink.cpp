@@ -191,13 +191,36 @@ void for_each_attr(const nlmsghdr* nh, const std::function<void(const rtattr*)>&
     for (; RTA_OK(rta, len); rta = RTA_NEXT(rta, len)) fn(rta);
 }
 
+// Walks the attributes nested in rta.
+void for_each_nested(const rtattr* rta, const std::function<void(const rtattr*)>& fn) {
+    int len = static_cast<int>(RTA_PAYLOAD(rta));
+    for (auto* a = static_cast<const rtattr*>(RTA_DATA(rta)); RTA_OK(a, len); a = RTA_NEXT(a, len)) fn(a);
+}
+
 struct LinkInfo {
     int ifindex = 0;
     std::string name;
     std::vector<uint8_t> hwaddr;
     uint32_t mtu = 0;
     unsigned flags = 0;
+    int lower = 0;        // IFLA_LINK: the device a VLAN device sits on
+    std::string kind;     // IFLA_INFO_KIND ("vlan", "veth", ...; empty for a plain device)
+    uint16_t vlan_id = 0;
+    uint16_t vlan_proto = 0;  // ETH_P_8021Q or ETH_P_8021AD, host order
 };
+
+// The VLAN attributes of IFLA_INFO_DATA.
+void vlan_from(const rtattr* data, LinkInfo& info) {
+    for_each_nested(data, [&](const rtattr* a) {
+        if (a->rta_type == IFLA_VLAN_ID && RTA_PAYLOAD(a) >= sizeof(uint16_t))
+            std::memcpy(&info.vlan_id, RTA_DATA(a), sizeof(uint16_t));
+        else if (a->rta_type == IFLA_VLAN_PROTOCOL && RTA_PAYLOAD(a) >= sizeof(uint16_t)) {
+            uint16_t be;
+            std::memcpy(&be, RTA_DATA(a), sizeof(be));
+            info.vlan_proto = ntohs(be);
+        }
+    });
+}
 
 LinkInfo link_from(const nlmsghdr* nh) {
     LinkInfo info;
@@ -212,6 +235,16 @@ LinkInfo link_from(const nlmsghdr* nh) {
             info.hwaddr.assign(data, data + RTA_PAYLOAD(rta));
         else if (rta->rta_type == IFLA_MTU && RTA_PAYLOAD(rta) >= sizeof(uint32_t))
             info.mtu = *reinterpret_cast<const uint32_t*>(data);
+        else if (rta->rta_type == IFLA_LINK && RTA_PAYLOAD(rta) >= sizeof(uint32_t))
+            info.lower = *reinterpret_cast<const int32_t*>(data);
+        else if (rta->rta_type == IFLA_LINKINFO)
+            for_each_nested(rta, [&](const rtattr* a) {
+                if (a->rta_type == IFLA_INFO_KIND)
+                    info.kind.assign(static_cast<const char*>(RTA_DATA(a)),
+                                     strnlen(static_cast<const char*>(RTA_DATA(a)), RTA_PAYLOAD(a)));
+                else if (a->rta_type == IFLA_INFO_DATA)
+                    vlan_from(a, info);  // meant only when the kind is "vlan" (vlan_link)
+            });
     });
     return info;
 }
@@ -246,6 +279,12 @@ std::optional<LinkInfo> get_link(int ifindex, const std::string& name) {
     }
     if (info.ifindex == 0) return std::nullopt;
     return info;
+}
+
+std::optional<VlanLink> vlan_link(const LinkInfo& info) {
+    if (info.kind != "vlan" || info.lower <= 0)
+        return std::nullopt;
+    return VlanLink{.lower = info.lower, .id = info.vlan_id, .proto = info.vlan_proto};
 }
 
 LinkInfo link_or_throw(int ifindex) {
@@ -373,6 +412,10 @@ Mac iface_mac(int ifindex) {
     std::memcpy(m.data(), info.hwaddr.data(), 6);
     return m;
 }
+
+std::optional<VlanLink> vlan_of_message(const nlmsghdr* nh) { return vlan_link(link_from(nh)); }
+
+std::optional<VlanLink> vlan_of(int ifindex) { return vlan_link(link_or_throw(ifindex)); }
 
 std::vector<InterfaceAddress> addresses_of(int ifindex, int family) {
     Socket sock;

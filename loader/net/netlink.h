@@ -14,6 +14,8 @@
 
 #include "net/addr.h"
 
+struct nlmsghdr;
+
 namespace lvs {
 
 using Mac = std::array<uint8_t, 6>;
@@ -28,6 +30,16 @@ Mac iface_mac(int ifindex);
 uint32_t iface_mtu(int ifindex);
 // The IFF_* flags of interface ifindex (IFF_UP, IFF_LOOPBACK, ...).
 unsigned iface_flags(int ifindex);
+// A VLAN device (`ip link add link LOWER name LOWER.ID type vlan id ID`).
+struct VlanLink {
+    int lower = 0;       // the device its frames leave through, tagged
+    uint16_t id = 0;     // the VLAN id
+    uint16_t proto = 0;  // ETH_P_8021Q or ETH_P_8021AD, host order
+};
+// What interface ifindex is a VLAN of, or nullopt when it is no VLAN device.
+std::optional<VlanLink> vlan_of(int ifindex);
+// The same from an RTM_NEWLINK message (vlan_of's parser).
+std::optional<VlanLink> vlan_of_message(const nlmsghdr* nh);
 // The index of the interface called name, or nullopt when there is none.
 std::optional<int> find_ifindex(const std::string& name);
 

@@ -18,7 +18,9 @@ struct Pending {
 };
 
 void fill(lvs_dest* d, int oif, const std::array<uint8_t, 6>& mac) {
-    d->ifindex = oif;
+    Egress out = egress_of(oif);
+    d->ifindex = out.ifindex;
+    d->vlan_id = out.vlan_id;
     std::memcpy(d->dmac, mac.data(), 6);
     auto smac = iface_mac(oif);
     std::memcpy(d->smac, smac.data(), 6);
@@ -26,6 +28,19 @@ void fill(lvs_dest* d, int oif, const std::array<uint8_t, 6>& mac) {
 }
 
 }  // namespace
+
+Egress egress_of(int oif, const std::function<std::optional<VlanLink>(int)>& vlan_of_iface) {
+    Egress out{.ifindex = oif};
+    for (int level = 0; level < 2; ++level) {
+        auto vlan = vlan_of_iface(out.ifindex);
+        if (!vlan)
+            break;
+        if (!level)
+            out.vlan_id = vlan->id;  // the innermost tag's
+        out.ifindex = vlan->lower;
+    }
+    return out;
+}
 
 void resolve_l2(const std::vector<lvs_dest*>& dests, const std::optional<Addr>& tun_src_override,
                 std::chrono::milliseconds wait) {

@@ -5,13 +5,27 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <vector>
 
 #include "lvs_xdp/abi.h"
 #include "net/addr.h"
+#include "net/netlink.h"
 
 namespace lvs {
+
+// The interface frames for a next hop on oif leave through, and the VLAN they
+// must have come in on. A route through a VLAN device (dir0.100, or QinQ's
+// dir0.10.100) leaves through the device beneath (the one lvs-xdp is attached
+// to) with the VLAN's id: the XDP program sends such a server only frames
+// that came in tagged with that VLAN, tags kept (bpf/l2.bpf.h). The program
+// takes out at most two tags, so at most two VLAN levels are followed.
+struct Egress {
+    int ifindex = 0;
+    uint16_t vlan_id = 0;  // the innermost tag's id; 0 untagged
+};
+Egress egress_of(int oif, const std::function<std::optional<VlanLink>(int)>& vlan_of_iface = vlan_of);
 
 // For every entry: fills mtu and, for tunnels, tun_src (tun_src_override when
 // given, else the address the kernel's route prefers) wherever a route exists;

@@ -129,11 +129,12 @@ std::vector<uint32_t> Director::dest_ids(const std::string& rip) {
 
 uint32_t Director::dest_id(const std::string& rip) { return dest_ids(rip).front(); }
 
-void Director::set_mac(const std::string& rip, const Mac& mac, uint32_t egress_ifindex) {
+void Director::set_mac(const std::string& rip, const Mac& mac, uint32_t egress_ifindex, uint16_t vlan_id) {
     ArrayMap<lvs_dest> dests(maps_->dests);
     for (uint32_t id : dest_ids(rip)) {
         lvs_dest d = dests.get(id);
         set_next_hop(d, mac, egress_ifindex);
+        d.vlan_id = vlan_id;
         dests.put(id, d);
     }
 }

@@ -21,6 +21,11 @@ Bytes concat(std::initializer_list<Bytes> parts) {
     return all;
 }
 
+Bytes with_tags(Bytes frame, const Bytes& tags) {
+    frame.insert(frame.begin() + 12, tags.begin(), tags.end());
+    return frame;
+}
+
 uint32_t ip4(const std::string& addr) {
     in_addr a{};
     if (inet_pton(AF_INET, addr.c_str(), &a) != 1)

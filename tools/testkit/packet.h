@@ -65,5 +65,7 @@ uint32_t ip4(const std::string& addr);  // network byte order; throws unless IPv
 uint16_t get16(const Bytes& b, size_t at);
 void put16(Bytes& b, size_t at, uint16_t v);
 Bytes concat(std::initializer_list<Bytes> parts);
+// An Ethernet frame with 802.1Q / 802.1ad tags (4 bytes each) put in after its MACs.
+Bytes with_tags(Bytes frame, const Bytes& tags);
 
 }  // namespace lvs::testkit
