@@ -42,6 +42,39 @@ struct SkelDeleter {
     void operator()(lvs_xdp* s) const { lvs_xdp__destroy(s); }
 };
 
+// The pin of one of the object's pinned maps, if it exists.
+std::optional<MapFd> pin_of(const bpf_map* map) {
+    const char* path = bpf_map__pin_path(map);
+    int fd = path ? bpf_obj_get(path) : -1;
+    if (fd < 0)
+        return std::nullopt;
+    return std::optional<MapFd>(std::in_place, fd, bpf_map__name(map));
+}
+
+// Every pinned map the object would reuse has the object's key and value
+// sizes, or the load would end in libbpf's "parameter mismatch" (EINVAL):
+// say which map and what to do instead. Maps not pinned yet are made by the
+// load: after a first attach killed while libbpf made and pinned them one by
+// one, the next attach completes the set (no program ran on a partial set,
+// so the maps there are still as made).
+void check_pins(bpf_object* obj, const std::string& pin_dir) {
+    size_t pinned = 0, missing = 0;
+    bpf_map* map;
+    bpf_object__for_each_map(map, obj) {
+        if (!bpf_map__pin_path(map))
+            continue;
+        if (auto pin = pin_of(map)) {
+            pin->expect_layout(bpf_map__key_size(map), bpf_map__value_size(map));
+            ++pinned;
+        } else {
+            ++missing;
+        }
+    }
+    if (pinned && missing)
+        spdlog::warn("{}: {} of lvs-xdp's {} maps were missing (an earlier attach was interrupted?); made now",
+                     pin_dir, missing, pinned + missing);
+}
+
 // Opens the embedded object with its maps pinned in pin_dir. The connection
 // tables' sizes and hash key are fixed when they are first created; later
 // loads take them from the pins. tables: what the load is given.
@@ -50,20 +83,22 @@ std::unique_ptr<lvs_xdp, SkelDeleter> open_object(const AttachOptions& opts, Con
     std::unique_ptr<lvs_xdp, SkelDeleter> skel(lvs_xdp__open_opts(&oo));
     if (!skel)
         throw UserError("cannot open the embedded BPF object: " + std::string(std::strerror(errno)));
-    std::optional<Maps> pinned;
-    if (Maps::exist(opts.pin_dir)) {
-        pinned.emplace(Maps::open(opts.pin_dir));
-        // The kernel adds BPF_F_RDONLY_PROG to every devmap it creates, and
-        // libbpf 1.1 refuses to reuse a pinned map whose flags differ from the
-        // object's (0): every load after the first (a second interface) would
-        // fail with EINVAL. Declare the flags the pinned devmap has.
+    Maps::refuse_old_layout(opts.pin_dir);
+    check_pins(skel->obj, opts.pin_dir);
+    // The kernel adds BPF_F_RDONLY_PROG to every devmap it creates, and
+    // libbpf 1.1 refuses to reuse a pinned map whose flags differ from the
+    // object's (0): every load after the first (a second interface) would
+    // fail with EINVAL. Declare the flags the pinned devmap has.
+    if (auto tx_ports = pin_of(skel->maps.lvs_tx_ports)) {
         bpf_map_info info{};
         uint32_t len = sizeof(info);
-        if (bpf_obj_get_info_by_fd(pinned->tx_ports.fd(), &info, &len) == 0)
+        if (bpf_obj_get_info_by_fd(tx_ports->fd(), &info, &len) == 0)
             bpf_map__set_map_flags(skel->maps.lvs_tx_ports, info.map_flags);
     }
-    tables = pinned ? pinned_conn_tables(*pinned, opts.conn_table_size, opts.conn6_table_size, opts.pin_dir)
-                    : new_conn_tables(opts.conn_table_size, opts.conn6_table_size);
+    ConnTablePins pins{.slots4 = pin_of(skel->maps.lvs_conn_slots4),
+                       .conns6 = pin_of(skel->maps.lvs_conns6),
+                       .config = pin_of(skel->maps.lvs_config)};
+    tables = conn_tables_for(pins, opts.conn_table_size, opts.conn6_table_size, opts.pin_dir);
     set_conn_tables(skel.get(), tables);
     return skel;
 }

@@ -40,13 +40,17 @@ ConnTables new_conn_tables(std::optional<uint32_t> slots4, std::optional<uint32_
     return t;
 }
 
-ConnTables pinned_conn_tables(const Maps& pinned, std::optional<uint32_t> slots4, std::optional<uint32_t> entries6,
-                              const std::string& pin_dir) {
-    return ConnTables{
-        .slots4 = fixed_size(pinned.conn_slots4, slots4, "--conn-table-size", pin_dir),
-        .entries6 = fixed_size(pinned.conns6, entries6, "--conn6-table-size", pin_dir),
-        .seed = read_settings(pinned).conn_seed,
-    };
+ConnTables conn_tables_for(const ConnTablePins& pins, std::optional<uint32_t> slots4,
+                           std::optional<uint32_t> entries6, const std::string& pin_dir) {
+    ConnTables t = new_conn_tables(pins.slots4 ? std::nullopt : slots4, pins.conns6 ? std::nullopt : entries6);
+    if (pins.slots4)
+        t.slots4 = fixed_size(*pins.slots4, slots4, "--conn-table-size", pin_dir);
+    if (pins.conns6)
+        t.entries6 = fixed_size(*pins.conns6, entries6, "--conn6-table-size", pin_dir);
+    if (pins.slots4 && pins.config)
+        if (const uint64_t seed = ArrayMap<lvs_config>(*pins.config).get(0).conn_seed)
+            t.seed = seed;
+    return t;
 }
 
 void set_conn_tables(lvs_xdp* skel, const ConnTables& t) {

@@ -29,10 +29,17 @@ std::string conn_table_size_error(uint64_t slots);
 // New tables: the sizes asked for or the defaults, and a random hash key.
 ConnTables new_conn_tables(std::optional<uint32_t> slots4, std::optional<uint32_t> entries6);
 
-// The pinned tables as they are; a size asked for that differs is an error
-// (UserError: a table's size is fixed once it exists).
-ConnTables pinned_conn_tables(const Maps& pinned, std::optional<uint32_t> slots4, std::optional<uint32_t> entries6,
-                              const std::string& pin_dir);
+// The pins of the maps the tables depend on, those that exist.
+struct ConnTablePins {
+    std::optional<MapFd> slots4, conns6, config;
+};
+
+// A pinned table as it is (a size asked for that differs is an error,
+// UserError: a table's size is fixed once it exists), one not pinned yet as
+// asked or by default; the hash key the one pinned lvs_config holds, a new
+// one while the IPv4 table or its key is not there yet.
+ConnTables conn_tables_for(const ConnTablePins& pins, std::optional<uint32_t> slots4,
+                           std::optional<uint32_t> entries6, const std::string& pin_dir);
 
 // Gives an opened, not yet loaded, program the tables' sizes and hash key.
 void set_conn_tables(lvs_xdp* skel, const ConnTables& t);

@@ -20,11 +20,15 @@ namespace lvs {
 class MapFd {
 public:
     MapFd() = default;
-    MapFd(int fd, std::string name) : fd_(fd), name_(std::move(name)) {}
-    MapFd(MapFd&& o) noexcept : fd_(std::exchange(o.fd_, -1)), name_(std::move(o.name_)) {}
+    // Reads the map's key and value sizes once, for expect_layout.
+    MapFd(int fd, std::string name);
+    MapFd(MapFd&& o) noexcept
+        : fd_(std::exchange(o.fd_, -1)), name_(std::move(o.name_)), key_size_(o.key_size_), value_size_(o.value_size_) {}
     MapFd& operator=(MapFd&& o) noexcept {
         std::swap(fd_, o.fd_);
         std::swap(name_, o.name_);
+        std::swap(key_size_, o.key_size_);
+        std::swap(value_size_, o.value_size_);
         return *this;
     }
     MapFd(const MapFd&) = delete;
@@ -35,16 +39,21 @@ public:
     const std::string& name() const { return name_; }
     uint32_t max_entries() const;
     [[noreturn]] void fail(const char* what) const;
+    // Throws UserError unless the map's keys and values have these sizes: a
+    // pin left by an lvs-xdp whose structs differ (abi.h) is never read into
+    // this build's types, which would mix fields or overrun them.
+    void expect_layout(size_t key_size, size_t value_size) const;
 
 private:
     int fd_ = -1;
     std::string name_;
+    uint32_t key_size_ = 0, value_size_ = 0;
 };
 
 template <class K, class V>
 class HashMap {
 public:
-    explicit HashMap(const MapFd& m) : m_(m) {}
+    explicit HashMap(const MapFd& m) : m_(m) { m.expect_layout(sizeof(K), sizeof(V)); }
 
     std::optional<V> get(const K& k) const {
         V v;
@@ -91,7 +100,7 @@ private:
 template <class V>
 class ArrayMap {
 public:
-    explicit ArrayMap(const MapFd& m) : m_(m) {}
+    explicit ArrayMap(const MapFd& m) : m_(m) { m.expect_layout(sizeof(uint32_t), sizeof(V)); }
 
     V get(uint32_t i) const {
         V v{};
@@ -123,7 +132,9 @@ private:
 template <class V>
 class PerCpuArray {
 public:
-    explicit PerCpuArray(const MapFd& m) : m_(m), ncpu_(libbpf_num_possible_cpus()) {}
+    explicit PerCpuArray(const MapFd& m) : m_(m), ncpu_(libbpf_num_possible_cpus()) {
+        m.expect_layout(sizeof(uint32_t), sizeof(V));
+    }
 
     std::vector<V> per_cpu(uint32_t i) const {
         std::vector<Slot> raw(ncpu_);

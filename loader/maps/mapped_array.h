@@ -21,6 +21,7 @@ class MappedArray {
 public:
     // Maps every element; throws UserError when the map can't be mapped.
     explicit MappedArray(const MapFd& map) : name_(map.name()), count_(map.max_entries()) {
+        map.expect_layout(sizeof(uint32_t), sizeof(V));
         const size_t page = static_cast<size_t>(sysconf(_SC_PAGESIZE));
         bytes_ = (count_ * sizeof(V) + page - 1) / page * page;
         void* p = mmap(nullptr, bytes_, PROT_READ | PROT_WRITE, MAP_SHARED, map.fd(), 0);

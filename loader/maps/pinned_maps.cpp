@@ -33,11 +33,15 @@ bool Maps::old_layout(const std::string& dir) {
     return (has("lvs_conns") || has("lvs_conns4")) && !has("lvs_conn_slots4");
 }
 
-Maps Maps::open(const std::string& dir) {
+void Maps::refuse_old_layout(const std::string& dir) {
     if (old_layout(dir))
         throw UserError("the maps in " + dir + " are from an older lvs-xdp (another connection table) and " +
                         "cannot be reused: save the rules with the old version's -S, run 'lvs-xdp detach' on " +
                         "every attached interface, 'rm -r " + dir + "', then attach again and restore the rules");
+}
+
+Maps Maps::open(const std::string& dir) {
+    refuse_old_layout(dir);
     Maps m{
         .services = open_pinned(dir, "lvs_services"),
         .dests = open_pinned(dir, "lvs_dests"),

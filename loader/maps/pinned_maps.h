@@ -24,6 +24,8 @@ struct Maps {
     static bool exist(const std::string& pin_dir);
     // Maps of an older lvs-xdp whose layout this one cannot use (open throws).
     static bool old_layout(const std::string& pin_dir);
+    // Throws UserError, saying what to do, when old_layout.
+    static void refuse_old_layout(const std::string& pin_dir);
 
     // The connection table, both families (conn_slots4 and conns6).
     ConnMaps conn_table() const;
