@@ -158,6 +158,11 @@ pps_lvs() {
     # shows what the 32,768 flows' lookups cost.
     measure_pps "lvs-xdp DR (rr, 1 server), 1 flow" 1
     lvs -D -u "$VIP:$UDP_PORT"
+    # The same flows come again: their entries still name the DR server just
+    # removed, whose packets IPVS (and lvs-xdp by default) drops until the
+    # entries expire (5 min for UDP). As with IPVS, expire_nodest_conn ends
+    # such an entry at its next packet, which is then scheduled anew.
+    lvs sysctl expire_nodest_conn=1 >/dev/null
     lvs -A -u "$VIP:$UDP_PORT" -s rr
     lvs -a -u "$VIP:$UDP_PORT" -r "$RS1_IP" -i
     measure_pps "lvs-xdp TUN ipip (rr, 1 server)"
