@@ -31,13 +31,14 @@ static __always_inline __u32 icmp_error_len(const struct icmp_error *e, void *da
 }
 
 /* What the tunnel needs of the ICMP packet. inner_from reads the IP header
- * and takes the quoted flow's ports for the flow hash; the sum differs: ICMP
- * has no pseudo-header, and a valid IP header and a valid ICMP message each
- * sum to zero, so the whole packet does. */
+ * and inner_sums takes the quoted flow's ports for the flow hash; the sum
+ * differs: ICMP has no pseudo-header, and a valid IP header and a valid ICMP
+ * message each sum to zero, so the whole packet does. */
 static __always_inline void icmp_inner(const struct icmp_error *e, __u32 len, struct inner *in)
 {
 	struct packet p = {.ip = e->ip, .l3_len = len, .l4_check = 1, .flow = e->quoted};
 	inner_from(&p, in);
+	inner_sums(&p, in);
 	in->sum = 0;
 	in->sum_known = 1;
 }

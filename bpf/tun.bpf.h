@@ -37,7 +37,7 @@ struct gre_csum_hdr {
 };
 
 /* What the encapsulation needs to know of the inner packet, read before the
- * headers move. */
+ * headers move (inner_from; inner_sums for the tunnels other than IPIP). */
 struct inner {
 	__u32 len;     /* IP total length */
 	__u8 tos;
@@ -63,6 +63,14 @@ static __always_inline void inner_from(const struct packet *pkt, struct inner *i
 	in->id = ip->id;
 	in->saddr = ip->saddr;
 	in->daddr = ip->daddr;
+}
+
+/* What GUE and GRE also need: the flow's hash (GUE's source port) and the
+ * inner packet's sum (their checksums). IPIP needs neither, so it is not
+ * computed for IPIP. */
+static __always_inline void inner_sums(const struct packet *pkt, struct inner *in)
+{
+	const struct iphdr *ip = pkt->ip;
 	__u32 h = ip->saddr ^ ip->daddr ^ ((__u32)pkt->flow.sport << 16 | pkt->flow.dport) ^ ip->protocol;
 	h ^= h >> 16;
 	h *= 0x45d9f3b;
