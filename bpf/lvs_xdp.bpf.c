@@ -66,8 +66,9 @@ static __always_inline int forward_tun(struct xdp_md *ctx, struct packet *pkt, c
 		gs->tx++;
 		return XDP_TX;
 	}
-	/* IPIP, the usual tunnel, in line: a call's return costs more than its
-	 * few stores where returns are mitigated (SRSO's safe RET). */
+	/* IPIP and GUE in line: a call's return costs more than their few
+	 * stores where returns are mitigated (SRSO's safe RET). GRE, whose
+	 * checksummed form needs more stack, keeps the call. */
 	int err;
 	if (d->tun_type == LVS_TUN_IPIP) {
 		err = encap_ipip(ctx, d, &in);
@@ -78,7 +79,7 @@ static __always_inline int forward_tun(struct xdp_md *ctx, struct packet *pkt, c
 			in.sum = csum_frame_bytes(ctx, l4_off, in.len - pkt->ip->ihl * 4);
 			in.sum_known = 1;
 		}
-		err = tun_encap(ctx, d, &in);
+		err = d->tun_type == LVS_TUN_GUE ? encap_gue(ctx, d, &in) : tun_encap(ctx, d, &in);
 	}
 	if (err < 0) {
 		gs->drop_error++;

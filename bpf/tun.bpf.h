@@ -197,9 +197,9 @@ static __always_inline int encap_gre(struct xdp_md *ctx, const struct lvs_dest *
 }
 
 /* Returns 0 when the frame now holds the encapsulated packet. A global
- * function, checked once by the verifier, with its own stack frame: the
- * deepest path of the program (a tunnel's headers pushed) then doesn't add to
- * the frame that sched_pick's is stacked on. */
+ * function, checked once by the verifier, with its own stack frame: GRE's
+ * and the ICMP errors' encapsulation then don't add to the frame that
+ * sched_pick's is stacked on (forward_tun does IPIP and GUE in line). */
 __noinline int tun_encap(struct xdp_md *ctx, const struct lvs_dest *d, const struct inner *in)
 {
 	if (!d || !in)
