@@ -78,7 +78,7 @@ static __always_inline struct lvs_dest *icmp_flow_dest(const struct icmp_error *
 
 /* Returns the action for an ICMP error about a live DR or TUN flow, -1
  * otherwise (the frame untouched). */
-static __always_inline int icmp_fwd(struct xdp_md *ctx, struct lvs_xdp_stats *gs, __u16 vlan)
+static __always_inline int icmp_fwd(struct xdp_md *ctx, struct lvs_xdp_stats *gs, int tagged)
 {
 	void *data_end = (void *)(long)ctx->data_end;
 	struct icmp_error e;
@@ -88,10 +88,10 @@ static __always_inline int icmp_fwd(struct xdp_md *ctx, struct lvs_xdp_stats *gs
 	struct lvs_dest *d = len ? icmp_flow_dest(&e) : 0;
 	if (!d)
 		return -1;
+	if (!dest_ready(ctx, d, tagged))
+		return -1; /* not ours to judge: the kernel's */
 	if (dropped_absurd_mtu(&e, gs))
 		return XDP_DROP;
-	if (!dest_ready(ctx, d, vlan))
-		return -1;
 	if (d->fwd == LVS_FWD_TUNNEL)
 		return icmp_to_tunnel(ctx, &e, len, d, gs);
 	set_macs(e.eth, d);

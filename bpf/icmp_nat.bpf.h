@@ -152,7 +152,7 @@ static __always_inline int dropped_absurd_mtu(const struct icmp_error *e, struct
 	return 1;
 }
 
-static __always_inline int nat_icmp(struct xdp_md *ctx, struct lvs_xdp_stats *gs, __u64 now, __u16 vlan)
+static __always_inline int nat_icmp(struct xdp_md *ctx, struct lvs_xdp_stats *gs, __u64 now, int tagged)
 {
 	struct icmp_error e;
 	if (parse_icmp_error((void *)(long)ctx->data, (void *)(long)ctx->data_end, &e) < 0)
@@ -174,10 +174,10 @@ static __always_inline int nat_icmp(struct xdp_md *ctx, struct lvs_xdp_stats *gs
 	struct lvs_dest *d = conn_dest(c, now);
 	if (!d || d->fwd != LVS_FWD_MASQ)
 		return -1;
+	if (!dest_ready(ctx, d, tagged))
+		return -1; /* not ours to judge: the kernel's */
 	if (dropped_absurd_mtu(&e, gs))
 		return XDP_DROP;
-	if (!dest_ready(ctx, d, vlan))
-		return -1;
 	gs->icmp_nat++;
 	return icmp_to_server(ctx, &e, c, d, gs);
 }

@@ -9,10 +9,18 @@
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
 #include "maps.bpf.h"
+#include "vlan.bpf.h"
 
 #ifndef AF_INET
 #define AF_INET 2
 #endif
+
+/* Whether interface ifindex is one a frame can leave by: the ingress, or
+ * another interface lvs-xdp is attached to (a devmap entry). */
+static __always_inline int port_ok(struct xdp_md *ctx, __u32 ifindex)
+{
+	return ifindex == ctx->ingress_ifindex || bpf_map_lookup_elem(&lvs_tx_ports, &ifindex);
+}
 
 static __always_inline int dest_resolve_l2(struct xdp_md *ctx, struct lvs_dest *d)
 {
@@ -28,28 +36,39 @@ static __always_inline int dest_resolve_l2(struct xdp_md *ctx, struct lvs_dest *
 	fib.ipv4_dst = d->addr.ip4;
 	if (bpf_fib_lookup(ctx, &fib, sizeof(fib), 0) != BPF_FIB_LKUP_RET_SUCCESS)
 		return -1;
+	/* Only a port is cached: the FIB names a VLAN device as itself, whose
+	 * tags only the loader works out (the daemon asks again). */
+	if (!port_ok(ctx, fib.ifindex))
+		return -1;
 	__builtin_memcpy(d->dmac, fib.dmac, ETH_ALEN);
 	__builtin_memcpy(d->smac, fib.smac, ETH_ALEN);
 	d->ifindex = fib.ifindex;
+	d->vlan_id = 0;
+	d->vlan_outer = 0;
 	d->flags |= LVS_DEST_F_L2_VALID;
 	return 0;
 }
 
-/* Whether a frame for d can leave from here: it came in on d's VLAN (vlan:
- * its innermost tag's id, 0 untagged; frames keep their tags, so another
- * VLAN's would reach the wrong segment), and leaves through the ingress
- * interface or another interface lvs-xdp is attached to (a devmap entry).
- * Otherwise the frame is left to the kernel, untouched. */
-static __always_inline int dest_port_ok(struct xdp_md *ctx, const struct lvs_dest *d, __u16 vlan)
+/* d's VLANs as frame_vlans gives a frame's. */
+static __always_inline __u32 dest_vlans(const struct lvs_dest *d)
 {
-	return d->vlan_id == vlan &&
-	       (d->ifindex == ctx->ingress_ifindex || bpf_map_lookup_elem(&lvs_tx_ports, &d->ifindex));
+	return (__u32)d->vlan_outer << 16 | d->vlan_id;
+}
+
+/* Whether a frame for d can leave from here: it came in on d's VLANs (the
+ * same tags, or none for a server on the untagged segment: frames keep their
+ * tags, so another VLAN's would reach the wrong segment; tagged: vlan_pop
+ * took tags out of it), and d's egress is a port. Otherwise the frame is
+ * left to the kernel, untouched. */
+static __always_inline int dest_port_ok(struct xdp_md *ctx, const struct lvs_dest *d, int tagged)
+{
+	return dest_vlans(d) == frame_vlans(tagged) && port_ok(ctx, d->ifindex);
 }
 
 /* d's MACs are known and a frame for it can leave from here. */
-static __always_inline int dest_ready(struct xdp_md *ctx, const struct lvs_dest *d, __u16 vlan)
+static __always_inline int dest_ready(struct xdp_md *ctx, const struct lvs_dest *d, int tagged)
 {
-	return (d->flags & LVS_DEST_F_L2_VALID) && dest_port_ok(ctx, d, vlan);
+	return (d->flags & LVS_DEST_F_L2_VALID) && dest_port_ok(ctx, d, tagged);
 }
 
 static __always_inline void set_macs(struct ethhdr *eth, const struct lvs_dest *d)

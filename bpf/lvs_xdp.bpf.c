@@ -136,7 +136,7 @@ static __always_inline int forward(struct xdp_md *ctx, struct packet *pkt, struc
 		gs->pass++;
 		return XDP_PASS;
 	}
-	if (!dest_port_ok(ctx, d, pkt->vlan_id)) {
+	if (!dest_port_ok(ctx, d, pkt->vlan_popped)) {
 		gs->pass++;
 		return XDP_PASS;
 	}
@@ -175,7 +175,7 @@ static __always_inline int forward_fragment(struct xdp_md *ctx, struct packet *p
 	if (c->flags & LVS_CONN_F_REPLY)
 		return nat_reply_fragment(ctx, pkt, c, gs, now);
 	struct lvs_dest *d = conn_dest(c, now);
-	if (!d || !dest_ready(ctx, d, pkt->vlan_id))
+	if (!d || !dest_ready(ctx, d, pkt->vlan_popped))
 		return -1;
 
 	__u32 l3_len = pkt->l3_len, svc_id = c->svc_id, dest_id = c->dest_id;
@@ -205,9 +205,9 @@ static __always_inline int handle(struct xdp_md *ctx, struct packet *pkt, struct
 				gs->frag_pass++;
 		} else {
 			/* Not TCP/UDP: perhaps an ICMP error about a NAT, DR or TUN flow. */
-			action = nat ? nat_icmp(ctx, gs, clock_now(), pkt->vlan_id) : -1;
+			action = nat ? nat_icmp(ctx, gs, clock_now(), pkt->vlan_popped) : -1;
 			if (action < 0)
-				action = icmp_fwd(ctx, gs, pkt->vlan_id);
+				action = icmp_fwd(ctx, gs, pkt->vlan_popped);
 		}
 		if (action >= 0)
 			return action;
@@ -290,12 +290,8 @@ int lvs_xdp_main(struct xdp_md *ctx)
 	struct ethhdr *eth = data;
 	struct packet pkt;
 	pkt.vlan_popped = 0;
-	pkt.vlan_id = 0;
-	if ((void *)(eth + 1) <= data_end && eth->h_proto != bpf_htons(ETH_P_IP)) {
+	if ((void *)(eth + 1) <= data_end && eth->h_proto != bpf_htons(ETH_P_IP))
 		pkt.vlan_popped = vlan_pop(ctx);
-		if (pkt.vlan_popped)
-			pkt.vlan_id = vlan_popped_id();
-	}
 	int action = handle(ctx, &pkt, gs, cfg);
 	if (pkt.vlan_popped && action != XDP_DROP && vlan_push(ctx) < 0)
 		return XDP_DROP; /* cannot happen: see vlan_push */

@@ -26,8 +26,6 @@ struct packet {
 	void *l4;
 	__u32 l3_len;   /* IP total length: what IPVS counts as bytes */
 	__u16 l4_check; /* TCP/UDP checksum as sent (0: a UDP datagram without one) */
-	__u16 vlan_id;  /* the VLAN of its innermost tag when vlan_popped (0: untagged); set before
-			 * parsing, in what would be padding */
 	int tcp_syn_only; /* a TCP SYN without ACK: a client opening a connection */
 	__u8 frag;        /* 0 (a whole datagram) or PKT_FRAG_* */
 	__u8 vlan_popped; /* its VLAN tags were taken out (vlan.bpf.h); set before parsing,

@@ -74,14 +74,18 @@ static __noinline int vlan_pop(struct xdp_md *ctx)
 	return 1;
 }
 
-/* The VLAN id of the innermost tag vlan_pop took out (the C-VLAN of QinQ). */
-static __always_inline __u16 vlan_popped_id(void)
+/* The VLANs a frame came in on, as dest_vlans (l2.bpf.h) puts a server's: the
+ * 802.1Q tag's id, and QinQ's 802.1ad tag's id above it; 0 untagged
+ * (tagged: vlan_pop took tags out of this frame). */
+static __always_inline __u32 frame_vlans(int tagged)
 {
 	__u32 zero = 0;
-	struct vlan_saved *s = bpf_map_lookup_elem(&lvs_vlan_saved, &zero);
+	struct vlan_saved *s = tagged ? bpf_map_lookup_elem(&lvs_vlan_saved, &zero) : 0;
 	if (!s)
 		return 0;
-	return bpf_ntohs(s->len == 8 ? s->w[3] : s->w[1]) & 0x0fff;
+	if (s->len == 8)
+		return (__u32)(bpf_ntohs(s->w[1]) & 0x0fff) << 16 | (bpf_ntohs(s->w[3]) & 0x0fff);
+	return bpf_ntohs(s->w[1]) & 0x0fff;
 }
 
 /* Puts the tags vlan_pop took out back behind the frame's MACs. -1 when it

@@ -618,10 +618,15 @@ private:
         fix_ip_checksum(b);
         return b;
     }
+    // Half of them priority tags (VLAN id 0, any priority): those are the
+    // untagged segment's, where the fuzz's servers are, so they are balanced
+    // (their tags kept); the others are of VLANs no server is on.
     Bytes tagged(Bytes b, bool qinq) {
-        Bytes tag = {0x81, 0x00, byte(), byte()};
+        const bool priority_only = chance(1, 2);
+        auto tci = [&] { return priority_only ? Bytes{uint8_t(byte() & 0xf0), 0} : Bytes{byte(), byte()}; };
+        Bytes tag = concat({{0x81, 0x00}, tci()});
         if (qinq)
-            tag.insert(tag.begin(), {0x88, 0xa8, byte(), byte()});
+            tag = concat({{0x88, 0xa8}, tci(), tag});
         return with_tags(std::move(b), tag);
     }
     Bytes padded(Bytes b) {  // bytes after the IP total length, as Ethernet pads short frames

@@ -95,7 +95,7 @@ TEST_F(IcmpFwdTest, FragmentationNeededAboutADrFlowReachesItsServer) {
 TEST_F(IcmpFwdTest, AnErrorInATaggedFrameReachesTheServerOnItsVlanOnly) {
     const Bytes vlan100 = {0x81, 0x00, 0x00, 0x64}, vlan200 = {0x81, 0x00, 0x00, 0xc8};
     add_dr("-t");
-    d.set_mac(kRip, kRs, 1, 100);
+    d.set_vlans(kRip, 100);
     ASSERT_EQ(d.run(with_tags(frame(request(6)), vlan100)).action, XDP_TX);
     Bytes in = icmp_about(answer(6), 3, 4, 1400, kRouter);
     RunResult r = d.run(with_tags(in, vlan100));

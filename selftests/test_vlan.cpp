@@ -19,7 +19,13 @@ const char* kVip = "10.1.0.100";
 const Bytes kDot1q = {0x81, 0x00, 0x20, 0x64};                          // VLAN 100, priority 1
 const Bytes kQinQ = {0x88, 0xa8, 0x00, 0x0a, 0x81, 0x00, 0x00, 0x64};  // S-VLAN 10, C-VLAN 100
 const Bytes kVlan200 = {0x81, 0x00, 0x00, 0xc8};
-constexpr uint16_t kServerVlan = 100;  // the VLAN of kDot1q and of kQinQ's inner tag
+
+// A tag stack, and the server's VLANs it belongs to.
+struct Stack {
+    Bytes tags;
+    uint16_t vlan_id, vlan_outer;
+};
+const Stack kStacks[] = {{kDot1q, 100, 0}, {kQinQ, 100, 10}};
 
 class VlanTest : public ::testing::Test {
 protected:
@@ -27,7 +33,7 @@ protected:
     void add_dr_service() {
         d.ipvsadm(std::string("-A -t ") + kVip + ":80 -s rr");
         d.ipvsadm(std::string("-a -t ") + kVip + ":80 -r 10.1.0.11 -g");
-        d.set_mac("10.1.0.11", kRs, 1, kServerVlan);
+        d.set_mac("10.1.0.11", kRs);
     }
     void expect_passed(const Bytes& in) {
         RunResult r = d.run(in);
@@ -48,19 +54,26 @@ TEST_F(VlanTest, DrKeepsTheTagsAndRewritesOnlyTheMacs) {
     Bytes untagged_out = frame(s);
     std::copy(kRs.begin(), kRs.end(), untagged_out.begin());
     std::copy(kDirectorMac.begin(), kDirectorMac.end(), untagged_out.begin() + 6);
-    for (const Bytes& tags : {kDot1q, kQinQ}) {
-        SCOPED_TRACE(tags.size());
-        expect_tx(with_tags(frame(s), tags), with_tags(untagged_out, tags));
+    for (const Stack& st : kStacks) {
+        SCOPED_TRACE(st.tags.size());
+        d.set_vlans("10.1.0.11", st.vlan_id, st.vlan_outer);
+        expect_tx(with_tags(frame(s), st.tags), with_tags(untagged_out, st.tags));
         s.sport++;
         untagged_out = frame(s);
         std::copy(kRs.begin(), kRs.end(), untagged_out.begin());
         std::copy(kDirectorMac.begin(), kDirectorMac.end(), untagged_out.begin() + 6);
     }
     EXPECT_EQ(d.xdp_stats().new_conns, 2u);
-    // Untagged, or from another VLAN: not for a server on VLAN 100.
+    // For the server on QinQ's 10/100: not untagged, not VLAN 200, nor a
+    // single tag of its inner VLAN; on VLAN 100 alone, not QinQ's 10/100.
     expect_passed(frame(s));
     s.sport++;
     expect_passed(with_tags(frame(s), kVlan200));
+    s.sport++;
+    expect_passed(with_tags(frame(s), kDot1q));
+    d.set_vlans("10.1.0.11", 100);
+    s.sport++;
+    expect_passed(with_tags(frame(s), kQinQ));
     EXPECT_EQ(d.xdp_stats().tx, 2u);
 }
 
@@ -91,11 +104,12 @@ TEST_F(VlanTest, TunPutsTheOuterHeaderBehindTheTags) {
     d.ipvsadm(std::string("-A -t ") + kVip + ":80 -s rr");
     d.ipvsadm(std::string("-a -t ") + kVip + ":80 -r 10.9.0.19 -i");
     d.set_tunnel_path("10.9.0.19", kRs, "10.1.0.2", 1500);
-    d.set_mac("10.9.0.19", kRs, 1, kServerVlan);
     FrameSpec s;
     s.payload = "GET /tunnel HTTP/1.0\r\n\r\n";
-    for (const Bytes& tags : {kDot1q, kQinQ}) {
-        SCOPED_TRACE(tags.size());
+    for (const Stack& st : kStacks) {
+        SCOPED_TRACE(st.tags.size());
+        d.set_vlans("10.9.0.19", st.vlan_id, st.vlan_outer);
+        const Bytes& tags = st.tags;
         s.sport++;
         Bytes in = frame(s);
         Bytes outer = ipv4_header({.id = get16(in, kEth + 4),
@@ -119,12 +133,12 @@ TEST_F(VlanTest, FragmentationNeededGoesBackWithTheTags) {
     FrameSpec s;
     s.payload.assign(400, 'x');
     RunResult untagged_answer = d.run(frame(s));
-    d.set_mac("10.9.0.19", kRs, 1, kServerVlan);
     ASSERT_EQ(untagged_answer.action, XDP_TX);
     ASSERT_EQ(untagged_answer.out[kEth + 9], 1);  // ICMP
-    for (const Bytes& tags : {kDot1q, kQinQ}) {
-        SCOPED_TRACE(tags.size());
-        expect_tx(with_tags(frame(s), tags), with_tags(untagged_answer.out, tags));
+    for (const Stack& st : kStacks) {
+        SCOPED_TRACE(st.tags.size());
+        d.set_vlans("10.9.0.19", st.vlan_id, st.vlan_outer);
+        expect_tx(with_tags(frame(s), st.tags), with_tags(untagged_answer.out, st.tags));
     }
     EXPECT_EQ(d.xdp_stats().pmtu_icmp, 3u);
 }
@@ -133,7 +147,8 @@ TEST_F(VlanTest, NatRewritesInPlaceBothWaysWithTheTagsKept) {
     const Mac nat_rs{0x02, 0, 0, 0, 0, 0x41};
     d.ipvsadm(std::string("-A -u ") + kVip + ":53 -s rr");
     d.ipvsadm(std::string("-a -u ") + kVip + ":53 -r 10.2.0.11:5353 -m");
-    d.set_mac("10.2.0.11", nat_rs, 1, kServerVlan);
+    d.set_mac("10.2.0.11", nat_rs);
+    d.set_vlans("10.2.0.11", 100, 10);  // kQinQ's
     FrameSpec c;
     c.proto = 17;
     c.dport = 53;

@@ -178,8 +178,10 @@ struct lvs_dest {
 	__u32 mtu;       /* egress MTU towards the server (with the L2 fields) */
 	struct lvs_addr tun_src; /* outer source address (with the L2 fields) */
 	__u32 last_weight; /* the latest non-zero weight (IPVS's last_weight; mh's table uses it) */
-	__u16 vlan_id;   /* the 802.1Q VLAN ifindex reaches it on (with the L2 fields; 0: untagged) */
-	__u16 pad;
+	/* The VLAN ifindex reaches it on (with the L2 fields): vlan_id the
+	 * 802.1Q tag's id, vlan_outer QinQ's 802.1ad tag's id; 0 for none. */
+	__u16 vlan_id;
+	__u16 vlan_outer;
 };
 
 /* lvs_dest_conns: array indexed by destination id, IPVS's per-server

@@ -4,9 +4,13 @@
 #include <xdp/libxdp.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <cstddef>
 #include <cstring>
 #include <memory>
 #include <sstream>
+#include <string_view>
+#include <vector>
 
 #include "attach/conn_tables.h"
 #include "error.h"
@@ -42,37 +46,14 @@ struct SkelDeleter {
     void operator()(lvs_xdp* s) const { lvs_xdp__destroy(s); }
 };
 
-// The pin of one of the object's pinned maps, if it exists.
-std::optional<MapFd> pin_of(const bpf_map* map) {
-    const char* path = bpf_map__pin_path(map);
-    int fd = path ? bpf_obj_get(path) : -1;
-    if (fd < 0)
-        return std::nullopt;
-    return std::optional<MapFd>(std::in_place, fd, bpf_map__name(map));
-}
-
-// Every pinned map the object would reuse has the object's key and value
-// sizes, or the load would end in libbpf's "parameter mismatch" (EINVAL):
-// say which map and what to do instead. Maps not pinned yet are made by the
-// load: after a first attach killed while libbpf made and pinned them one by
-// one, the next attach completes the set (no program ran on a partial set,
-// so the maps there are still as made).
-void check_pins(bpf_object* obj, const std::string& pin_dir) {
-    size_t pinned = 0, missing = 0;
-    bpf_map* map;
-    bpf_object__for_each_map(map, obj) {
-        if (!bpf_map__pin_path(map))
-            continue;
-        if (auto pin = pin_of(map)) {
-            pin->expect_layout(bpf_map__key_size(map), bpf_map__value_size(map));
-            ++pinned;
-        } else {
-            ++missing;
-        }
-    }
-    if (pinned && missing)
+// Maps not pinned yet are made by the load: after a first attach killed
+// while libbpf made and pinned them one by one, the next attach completes the
+// set (no program ran on a partial set, so the maps there are still as made).
+void warn_missing_pins(bpf_object* obj, const std::string& pin_dir) {
+    const PinCount n = check_pin_layout(obj);
+    if (n.pinned && n.missing)
         spdlog::warn("{}: {} of lvs-xdp's {} maps were missing (an earlier attach was interrupted?); made now",
-                     pin_dir, missing, pinned + missing);
+                     pin_dir, n.missing, n.pinned + n.missing);
 }
 
 // Opens the embedded object with its maps pinned in pin_dir. The connection
@@ -84,7 +65,7 @@ std::unique_ptr<lvs_xdp, SkelDeleter> open_object(const AttachOptions& opts, Con
     if (!skel)
         throw UserError("cannot open the embedded BPF object: " + std::string(std::strerror(errno)));
     Maps::refuse_old_layout(opts.pin_dir);
-    check_pins(skel->obj, opts.pin_dir);
+    warn_missing_pins(skel->obj, opts.pin_dir);
     // The kernel adds BPF_F_RDONLY_PROG to every devmap it creates, and
     // libbpf 1.1 refuses to reuse a pinned map whose flags differ from the
     // object's (0): every load after the first (a second interface) would
@@ -176,6 +157,73 @@ void find_attached(int ifindex, Attached& a) {
             a.prog = p;
 }
 
+// The value of the running program's map whose name ends in suffix (libbpf
+// names a section's map "lvs_xdp.rodata", "lvs_xdp.kconfig"), or nothing.
+std::vector<uint8_t> running_section(int prog_fd, const char* suffix) {
+    std::vector<uint32_t> ids(64);
+    bpf_prog_info info{};
+    info.nr_map_ids = ids.size();
+    info.map_ids = reinterpret_cast<uintptr_t>(ids.data());
+    uint32_t len = sizeof(info);
+    if (bpf_obj_get_info_by_fd(prog_fd, &info, &len) != 0)
+        return {};
+    for (uint32_t i = 0; i < std::min<uint32_t>(info.nr_map_ids, ids.size()); ++i) {
+        int fd = bpf_map_get_fd_by_id(ids[i]);
+        if (fd < 0)
+            continue;
+        MapFd map(fd, "map #" + std::to_string(ids[i]));
+        bpf_map_info mi{};
+        uint32_t mlen = sizeof(mi);
+        if (bpf_obj_get_info_by_fd(fd, &mi, &mlen) != 0 || !std::string_view(mi.name).ends_with(suffix))
+            continue;
+        std::vector<uint8_t> value(mi.value_size);
+        uint32_t zero = 0;
+        if (bpf_map_lookup_elem(fd, &zero, value.data()) == 0)
+            return value;
+    }
+    return {};
+}
+
+// After the program's attach, what the rest of lvs-xdp reads from the maps:
+// the default settings, the connection table's hash key and the kernel's HZ
+// as the program was given them, and the interface in lvs_ifaces and the
+// devmap.
+void register_attached(const Maps& maps, int ifindex, int mode, uint64_t seed, unsigned hz) {
+    ensure_default_settings(maps);
+    record_conn_seed(maps, seed);
+    record_hz(maps, hz);
+    lvs_iface info{};
+    auto mac = iface_mac(ifindex);
+    std::memcpy(info.mac, mac.data(), 6);
+    info.mode = mode;
+    uint32_t key = ifindex;
+    HashMap<uint32_t, lvs_iface>(maps.ifaces).put(key, info);
+    HashMap<uint32_t, bpf_devmap_val>(maps.tx_ports).put(key, bpf_devmap_val{.ifindex = key});
+}
+
+// An attach killed after the program went on ifindex and before
+// register_attached left the program running and the maps not knowing it:
+// finish that from the running program's own constants.
+void finish_interrupted_attach(const std::string& pin_dir, int ifindex, const std::string& name,
+                               const Attached& a) {
+    Maps maps = Maps::open(pin_dir);
+    if (HashMap<uint32_t, lvs_iface>(maps.ifaces).get(static_cast<uint32_t>(ifindex)))
+        return;
+    const int prog_fd = xdp_program__fd(a.prog);
+    const std::vector<uint8_t> rodata = running_section(prog_fd, ".rodata");
+    const std::vector<uint8_t> kconfig = running_section(prog_fd, ".kconfig");
+    if (rodata.size() < sizeof(lvs_xdp::lvs_xdp__rodata))
+        throw UserError(name + ": the lvs-xdp program there is not registered in " + pin_dir +
+                        " and its constants can't be read: detach it and attach again");
+    uint64_t seed;
+    std::memcpy(&seed, rodata.data() + offsetof(lvs_xdp::lvs_xdp__rodata, lvs_conn_seed), sizeof(seed));
+    unsigned hz = 0;
+    if (kconfig.size() >= sizeof(hz))
+        std::memcpy(&hz, kconfig.data(), sizeof(hz));
+    register_attached(maps, ifindex, xdp_multiprog__attach_mode(a.mp), seed, hz);
+    spdlog::warn("{}: finished an attach that was interrupted after the program went on", name);
+}
+
 // --tun-src: stored for the store, which re-resolves the tunnel servers with it.
 void set_tun_src(const std::string& pin_dir, const Addr& src) {
     Maps maps = Maps::open(pin_dir);
@@ -215,23 +263,14 @@ void attach(const std::vector<std::string>& ifaces, const AttachOptions& opts) {
             continue;
         }
         if (existing.prog) {
+            finish_interrupted_attach(opts.pin_dir, indexes[i], ifaces[i], existing);
             spdlog::info("{}: already attached (attach --upgrade replaces it with this build)", ifaces[i]);
             continue;
         }
         ConnTables tables;
         auto skel = open_object(opts, tables);
         int mode = attach_one(skel.get(), indexes[i], ifaces[i], opts.mode);
-        Maps maps = Maps::open(opts.pin_dir);
-        ensure_default_settings(maps);
-        record_conn_seed(maps, tables.seed);
-        record_hz(maps, loaded_config_hz(skel.get()));
-        lvs_iface info{};
-        auto mac = iface_mac(indexes[i]);
-        std::memcpy(info.mac, mac.data(), 6);
-        info.mode = mode;
-        uint32_t key = indexes[i];
-        HashMap<uint32_t, lvs_iface>(maps.ifaces).put(key, info);
-        HashMap<uint32_t, bpf_devmap_val>(maps.tx_ports).put(key, bpf_devmap_val{.ifindex = key});
+        register_attached(Maps::open(opts.pin_dir), indexes[i], mode, tables.seed, loaded_config_hz(skel.get()));
         spdlog::info("{}: attached in {} mode", ifaces[i], mode_name(mode));
     }
     if (opts.tun_src)

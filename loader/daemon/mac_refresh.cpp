@@ -26,6 +26,7 @@ bool copy_l2(lvs_dest& to, const lvs_dest& from) {
     to.flags = (to.flags & ~LVS_DEST_F_L2_VALID) | (from.flags & LVS_DEST_F_L2_VALID);
     to.ifindex = from.ifindex;
     to.vlan_id = from.vlan_id;
+    to.vlan_outer = from.vlan_outer;
     std::memcpy(to.dmac, from.dmac, sizeof(to.dmac));
     std::memcpy(to.smac, from.smac, sizeof(to.smac));
     to.mtu = from.mtu;

@@ -7,8 +7,12 @@ namespace lvs {
 MapFd::MapFd(int fd, std::string name) : fd_(fd), name_(std::move(name)) {
     bpf_map_info info{};
     uint32_t len = sizeof(info);
-    if (bpf_obj_get_info_by_fd(fd_, &info, &len) != 0)
+    if (bpf_obj_get_info_by_fd(fd_, &info, &len) != 0) {
+        const int err = errno;
+        close(std::exchange(fd_, -1));  // no destructor runs for a constructor that throws
+        errno = err;
         fail("read info of");
+    }
     key_size_ = info.key_size;
     value_size_ = info.value_size;
 }

@@ -4,8 +4,14 @@
 
 #include <filesystem>
 
+#include "lvs_xdp.skel.h"
+
 namespace lvs {
 namespace {
+
+struct SkelDeleter {
+    void operator()(lvs_xdp* s) const { lvs_xdp__destroy(s); }
+};
 
 MapFd open_pinned(const std::string& dir, const char* name) {
     std::string path = dir + "/" + name;
@@ -20,6 +26,38 @@ MapFd open_pinned(const std::string& dir, const char* name) {
 }
 
 }  // namespace
+
+std::optional<MapFd> pin_of(const bpf_map* map) {
+    const char* path = bpf_map__pin_path(map);
+    int fd = path ? bpf_obj_get(path) : -1;
+    if (fd < 0)
+        return std::nullopt;
+    return std::optional<MapFd>(std::in_place, fd, bpf_map__name(map));
+}
+
+PinCount check_pin_layout(bpf_object* obj) {
+    PinCount n;
+    bpf_map* map;
+    bpf_object__for_each_map(map, obj) {
+        if (!bpf_map__pin_path(map))
+            continue;
+        if (auto pin = pin_of(map)) {
+            pin->expect_layout(bpf_map__key_size(map), bpf_map__value_size(map));
+            ++n.pinned;
+        } else {
+            ++n.missing;
+        }
+    }
+    return n;
+}
+
+void Maps::check_layout(const std::string& dir) {
+    LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = dir.c_str());
+    std::unique_ptr<lvs_xdp, SkelDeleter> skel(lvs_xdp__open_opts(&oo));
+    if (!skel)
+        throw UserError("cannot open the embedded BPF object: " + std::string(std::strerror(errno)));
+    check_pin_layout(skel->obj);
+}
 
 bool Maps::exist(const std::string& pin_dir) {
     return std::filesystem::exists(pin_dir + "/lvs_services");
@@ -42,6 +80,7 @@ void Maps::refuse_old_layout(const std::string& dir) {
 
 Maps Maps::open(const std::string& dir) {
     refuse_old_layout(dir);
+    check_layout(dir);
     Maps m{
         .services = open_pinned(dir, "lvs_services"),
         .dests = open_pinned(dir, "lvs_dests"),

@@ -204,6 +204,7 @@ struct LinkInfo {
     uint32_t mtu = 0;
     unsigned flags = 0;
     int lower = 0;        // IFLA_LINK: the device a VLAN device sits on
+    bool lower_elsewhere = false;  // IFLA_LINK_NETNSID: lower is another namespace's index
     std::string kind;     // IFLA_INFO_KIND ("vlan", "veth", ...; empty for a plain device)
     uint16_t vlan_id = 0;
     uint16_t vlan_proto = 0;  // ETH_P_8021Q or ETH_P_8021AD, host order
@@ -237,6 +238,8 @@ LinkInfo link_from(const nlmsghdr* nh) {
             info.mtu = *reinterpret_cast<const uint32_t*>(data);
         else if (rta->rta_type == IFLA_LINK && RTA_PAYLOAD(rta) >= sizeof(uint32_t))
             info.lower = *reinterpret_cast<const int32_t*>(data);
+        else if (rta->rta_type == IFLA_LINK_NETNSID)
+            info.lower_elsewhere = true;
         else if (rta->rta_type == IFLA_LINKINFO)
             for_each_nested(rta, [&](const rtattr* a) {
                 if (a->rta_type == IFLA_INFO_KIND)
@@ -282,7 +285,7 @@ std::optional<LinkInfo> get_link(int ifindex, const std::string& name) {
 }
 
 std::optional<VlanLink> vlan_link(const LinkInfo& info) {
-    if (info.kind != "vlan" || info.lower <= 0)
+    if (info.kind != "vlan" || info.lower <= 0 || info.lower_elsewhere)
         return std::nullopt;
     return VlanLink{.lower = info.lower, .id = info.vlan_id, .proto = info.vlan_proto};
 }

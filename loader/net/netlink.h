@@ -36,7 +36,8 @@ struct VlanLink {
     uint16_t id = 0;     // the VLAN id
     uint16_t proto = 0;  // ETH_P_8021Q or ETH_P_8021AD, host order
 };
-// What interface ifindex is a VLAN of, or nullopt when it is no VLAN device.
+// What interface ifindex is a VLAN of, or nullopt when it is no VLAN device
+// (or one whose lower device is in another network namespace).
 std::optional<VlanLink> vlan_of(int ifindex);
 // The same from an RTM_NEWLINK message (vlan_of's parser).
 std::optional<VlanLink> vlan_of_message(const nlmsghdr* nh);

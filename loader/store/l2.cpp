@@ -1,5 +1,6 @@
 #include "store/l2.h"
 
+#include <linux/if_ether.h>
 #include <spdlog/spdlog.h>
 
 #include <cstring>
@@ -19,8 +20,13 @@ struct Pending {
 
 void fill(lvs_dest* d, int oif, const std::array<uint8_t, 6>& mac) {
     Egress out = egress_of(oif);
+    if (out.unsupported)
+        spdlog::warn("real server {}: reached through {}, a stack of VLAN devices lvs-xdp cannot take apart "
+                     "(one 802.1Q VLAN, or 802.1Q inside 802.1ad, can be); its packets go to the kernel",
+                     Addr::from_abi(d->addr, d->family).str(), ifname_of(oif));
     d->ifindex = out.ifindex;
     d->vlan_id = out.vlan_id;
+    d->vlan_outer = out.vlan_outer;
     std::memcpy(d->dmac, mac.data(), 6);
     auto smac = iface_mac(oif);
     std::memcpy(d->smac, smac.data(), 6);
@@ -30,16 +36,18 @@ void fill(lvs_dest* d, int oif, const std::array<uint8_t, 6>& mac) {
 }  // namespace
 
 Egress egress_of(int oif, const std::function<std::optional<VlanLink>(int)>& vlan_of_iface) {
-    Egress out{.ifindex = oif};
-    for (int level = 0; level < 2; ++level) {
-        auto vlan = vlan_of_iface(out.ifindex);
-        if (!vlan)
-            break;
-        if (!level)
-            out.vlan_id = vlan->id;  // the innermost tag's
-        out.ifindex = vlan->lower;
-    }
-    return out;
+    const auto inner = vlan_of_iface(oif);
+    if (!inner)
+        return Egress{.ifindex = oif};
+    const Egress unsupported{.ifindex = oif, .unsupported = true};
+    if (inner->proto != ETH_P_8021Q)
+        return unsupported;
+    const auto outer = vlan_of_iface(inner->lower);
+    if (!outer)
+        return Egress{.ifindex = inner->lower, .vlan_id = inner->id};
+    if (outer->proto != ETH_P_8021AD || vlan_of_iface(outer->lower))
+        return unsupported;
+    return Egress{.ifindex = outer->lower, .vlan_id = inner->id, .vlan_outer = outer->id};
 }
 
 void resolve_l2(const std::vector<lvs_dest*>& dests, const std::optional<Addr>& tun_src_override,

@@ -15,15 +15,20 @@
 
 namespace lvs {
 
-// The interface frames for a next hop on oif leave through, and the VLAN they
-// must have come in on. A route through a VLAN device (dir0.100, or QinQ's
-// dir0.10.100) leaves through the device beneath (the one lvs-xdp is attached
-// to) with the VLAN's id: the XDP program sends such a server only frames
-// that came in tagged with that VLAN, tags kept (bpf/l2.bpf.h). The program
-// takes out at most two tags, so at most two VLAN levels are followed.
+// The interface frames for a next hop on oif leave through, and the VLANs
+// they must have come in on. A route through a VLAN device (dir0.100, or
+// QinQ's dir0.10.100) leaves through the device beneath (the one lvs-xdp is
+// attached to) with the VLANs' ids: the XDP program sends such a server only
+// frames that came in with those tags, and keeps them (bpf/l2.bpf.h). The
+// program takes out one 802.1Q tag, or an 802.1ad tag and an 802.1Q tag
+// inside it; a server behind any other stack of VLAN devices keeps the VLAN
+// device as its egress (not a port: its frames go to the kernel) and
+// unsupported says so.
 struct Egress {
     int ifindex = 0;
-    uint16_t vlan_id = 0;  // the innermost tag's id; 0 untagged
+    uint16_t vlan_id = 0;     // the 802.1Q tag's id; 0 untagged
+    uint16_t vlan_outer = 0;  // QinQ: the 802.1ad tag's id; 0 single-tagged or untagged
+    bool unsupported = false;
 };
 Egress egress_of(int oif, const std::function<std::optional<VlanLink>(int)>& vlan_of_iface = vlan_of);
 

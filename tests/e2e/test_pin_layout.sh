@@ -3,9 +3,10 @@
 # from a pinned map's refuses it in one line that names the map and says what
 # to do, and writes nothing. The pin of lvs_dests is swapped for a map of that
 # name whose values are 4 bytes shorter (the real servers' entry before it
-# held a VLAN id); then `attach --upgrade`, `-L -n` and `-a` must each fail
-# with one line naming lvs_dests and "another version", and the services map
-# must hold what it held.
+# held a VLAN id); then `attach --upgrade`, `-L -n`, `-a`, `status` and
+# `sysctl` (which never touch lvs_dests themselves: every command checks every
+# pin first) must each fail with one line naming lvs_dests and "another
+# version", and the services map must hold what it held.
 # Usage (as root): test_pin_layout.sh LVS_XDP_BINARY [BUILD_DIR]
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 lib_init "${1:?usage: $0 LVS_XDP_BINARY [BUILD_DIR]}" "${2:-}"
@@ -25,7 +26,7 @@ bpftool map create "$dests" type array key 4 value $((value - 4)) entries "$entr
 log "lvs_dests pinned anew with $((value - 4))-byte values (this build's: $value)"
 services_before=$(bpftool map dump pinned "$LIB_BPFFS/lvs_services")
 
-for cmd in "attach --upgrade $DIR_IF" "-L -n" "-a -t $VIP:80 -r $RS2_IP:80 -g"; do
+for cmd in "attach --upgrade $DIR_IF" "-L -n" "-a -t $VIP:80 -r $RS2_IP:80 -g" status sysctl; do
     # shellcheck disable=SC2086 # the command's words
     if err=$(lvs $cmd 2>&1 >/dev/null); then
         fail "'lvs-xdp $cmd' succeeded on a pin of another layout"
@@ -36,4 +37,4 @@ for cmd in "attach --upgrade $DIR_IF" "-L -n" "-a -t $VIP:80 -r $RS2_IP:80 -g"; 
 done
 [[ $(bpftool map dump pinned "$LIB_BPFFS/lvs_services") == "$services_before" ]] ||
     fail "the services map changed"
-pass "attach --upgrade, -L and -a refuse the pin of another layout in one line, nothing written"
+pass "attach --upgrade, -L, -a, status and sysctl refuse the pin of another layout in one line, nothing written"

@@ -166,6 +166,7 @@ pps_lvs() {
     lvs -A -u "$VIP:$UDP_PORT" -s rr
     lvs -a -u "$VIP:$UDP_PORT" -r "$RS1_IP" -i
     measure_pps "lvs-xdp TUN ipip (rr, 1 server)"
+    lvs sysctl expire_nodest_conn=0 >/dev/null  # back to the default for the HTTP runs
     lvs -D -u "$VIP:$UDP_PORT"
     lvs detach dg0 dr1 dr2 >/dev/null
 }

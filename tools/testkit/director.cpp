@@ -73,6 +73,7 @@ void set_next_hop(lvs_dest& d, const Mac& mac, uint32_t egress_ifindex) {
     std::memcpy(d.dmac, mac.data(), 6);
     std::memcpy(d.smac, kDirectorMac.data(), 6);
     d.ifindex = egress_ifindex;
+    d.vlan_id = d.vlan_outer = 0;  // the egress's untagged segment
     d.flags |= LVS_DEST_F_L2_VALID;
 }
 
@@ -129,12 +130,21 @@ std::vector<uint32_t> Director::dest_ids(const std::string& rip) {
 
 uint32_t Director::dest_id(const std::string& rip) { return dest_ids(rip).front(); }
 
-void Director::set_mac(const std::string& rip, const Mac& mac, uint32_t egress_ifindex, uint16_t vlan_id) {
+void Director::set_mac(const std::string& rip, const Mac& mac, uint32_t egress_ifindex) {
     ArrayMap<lvs_dest> dests(maps_->dests);
     for (uint32_t id : dest_ids(rip)) {
         lvs_dest d = dests.get(id);
         set_next_hop(d, mac, egress_ifindex);
+        dests.put(id, d);
+    }
+}
+
+void Director::set_vlans(const std::string& rip, uint16_t vlan_id, uint16_t vlan_outer) {
+    ArrayMap<lvs_dest> dests(maps_->dests);
+    for (uint32_t id : dest_ids(rip)) {
+        lvs_dest d = dests.get(id);
         d.vlan_id = vlan_id;
+        d.vlan_outer = vlan_outer;
         dests.put(id, d);
     }
 }

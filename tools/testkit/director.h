@@ -38,9 +38,12 @@ public:
     // neighbour lookup would in a real network.
     // egress_ifindex 1 (lo) is the ingress of test runs, so the frame is sent
     // back out (XDP_TX); another index makes the program redirect to it.
-    // vlan_id: the VLAN the server is on (as the loader finds it behind a
-    // VLAN device), 0 for the interface's untagged segment.
-    void set_mac(const std::string& rip, const Mac& mac, uint32_t egress_ifindex = 1, uint16_t vlan_id = 0);
+    // The server is on the egress's untagged segment, until set_vlans.
+    void set_mac(const std::string& rip, const Mac& mac, uint32_t egress_ifindex = 1);
+    // Puts a server (whose MAC is set) on a VLAN, as the loader finds it
+    // behind a VLAN device: vlan_id the 802.1Q tag's, vlan_outer QinQ's
+    // 802.1ad tag's (0: single-tagged).
+    void set_vlans(const std::string& rip, uint16_t vlan_id, uint16_t vlan_outer = 0);
     // What the loader finds from the route for a tunnel server: the outer
     // source address and the path MTU, besides the next hop's MAC.
     void set_tunnel_path(const std::string& rip, const Mac& mac, const std::string& tun_src, uint32_t mtu);
