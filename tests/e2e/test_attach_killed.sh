@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# A first attach killed (SIGKILL) at any point (issue 8, faults): libbpf makes
-# and pins the maps one by one, so a kill during the load leaves some pinned
-# and not the others. The next attach must complete the set and work, not
-# stop every command with "not set up: run attach first" (what it did).
+# An attach killed (SIGKILL) at any point (issue 8, faults): libbpf makes and
+# pins the maps one by one, so a kill during the load leaves some pinned and
+# not the others. The next attach must complete the set and work, not stop
+# every command with "not set up: run attach first" (what it did).
 #   - deterministic: after a full attach and detach, half of the pins are
 #     removed; attach warns that they were missing, succeeds, and a DR
 #     service then answers HTTP through the VIP;
