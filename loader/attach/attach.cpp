@@ -157,9 +157,8 @@ void find_attached(int ifindex, Attached& a) {
             a.prog = p;
 }
 
-// The value of the running program's map whose name ends in suffix (libbpf
-// names a section's map "lvs_xdp.rodata", "lvs_xdp.kconfig"), or nothing.
-std::vector<uint8_t> running_section(int prog_fd, const char* suffix) {
+// The ids of the maps a loaded program uses.
+std::vector<uint32_t> map_ids_of(int prog_fd) {
     std::vector<uint32_t> ids(64);
     bpf_prog_info info{};
     info.nr_map_ids = ids.size();
@@ -167,11 +166,24 @@ std::vector<uint8_t> running_section(int prog_fd, const char* suffix) {
     uint32_t len = sizeof(info);
     if (bpf_obj_get_info_by_fd(prog_fd, &info, &len) != 0)
         return {};
-    for (uint32_t i = 0; i < std::min<uint32_t>(info.nr_map_ids, ids.size()); ++i) {
-        int fd = bpf_map_get_fd_by_id(ids[i]);
+    ids.resize(std::min<uint32_t>(info.nr_map_ids, ids.size()));
+    return ids;
+}
+
+uint32_t map_id_of(const MapFd& map) {
+    bpf_map_info info{};
+    uint32_t len = sizeof(info);
+    return bpf_obj_get_info_by_fd(map.fd(), &info, &len) == 0 ? info.id : 0;
+}
+
+// The value of the running program's map whose name ends in suffix (libbpf
+// names a section's map "lvs_xdp.rodata", "lvs_xdp.kconfig"), or nothing.
+std::vector<uint8_t> running_section(int prog_fd, const char* suffix) {
+    for (uint32_t id : map_ids_of(prog_fd)) {
+        int fd = bpf_map_get_fd_by_id(id);
         if (fd < 0)
             continue;
-        MapFd map(fd, "map #" + std::to_string(ids[i]));
+        MapFd map(fd, "map #" + std::to_string(id));
         bpf_map_info mi{};
         uint32_t mlen = sizeof(mi);
         if (bpf_obj_get_info_by_fd(fd, &mi, &mlen) != 0 || !std::string_view(mi.name).ends_with(suffix))
@@ -210,6 +222,9 @@ void finish_interrupted_attach(const std::string& pin_dir, int ifindex, const st
     if (HashMap<uint32_t, lvs_iface>(maps.ifaces).get(static_cast<uint32_t>(ifindex)))
         return;
     const int prog_fd = xdp_program__fd(a.prog);
+    const std::vector<uint32_t> used = map_ids_of(prog_fd);
+    if (std::find(used.begin(), used.end(), map_id_of(maps.config)) == used.end())
+        return;  // another pin directory's program: not this one's to finish
     const std::vector<uint8_t> rodata = running_section(prog_fd, ".rodata");
     const std::vector<uint8_t> kconfig = running_section(prog_fd, ".kconfig");
     if (rodata.size() < sizeof(lvs_xdp::lvs_xdp__rodata))
