@@ -25,16 +25,26 @@ static __always_inline void mac_swap(struct ethhdr *eth)
 	__builtin_memcpy(eth->h_source, tmp, ETH_ALEN);
 }
 
-SEC("xdp")
-int bench_mac_swap(struct xdp_md *ctx)
+/* The IPv4 header of an untagged IPv4 frame with at least l4_len bytes after
+ * a 20-byte header, or NULL. */
+static __always_inline struct iphdr *ipv4_frame(struct xdp_md *ctx, __u32 l4_len)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
 	struct iphdr *ip = (void *)(eth + 1);
-	if ((void *)(ip + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP) || ip->version != 4)
+	if ((void *)(ip + 1) + l4_len > data_end || eth->h_proto != bpf_htons(ETH_P_IP) || ip->version != 4)
+		return 0;
+	return ip;
+}
+
+SEC("xdp")
+int bench_mac_swap(struct xdp_md *ctx)
+{
+	struct iphdr *ip = ipv4_frame(ctx, 0);
+	if (!ip)
 		return XDP_PASS;
-	mac_swap(eth);
+	mac_swap((struct ethhdr *)ip - 1);
 	return XDP_TX;
 }
 
@@ -59,19 +69,16 @@ const volatile __u32 bench_lines_mask;
 SEC("xdp")
 int bench_mac_swap_read(struct xdp_md *ctx)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
-	struct ethhdr *eth = data;
-	struct iphdr *ip = (void *)(eth + 1);
-	struct tcphdr *tcp = (void *)(ip + 1);
-	if ((void *)(tcp + 1) > data_end || eth->h_proto != bpf_htons(ETH_P_IP) || ip->version != 4)
+	struct iphdr *ip = ipv4_frame(ctx, sizeof(struct tcphdr));
+	if (!ip)
 		return XDP_PASS;
+	struct tcphdr *tcp = (void *)(ip + 1);
 	__u64 flow = (__u64)ip->saddr << 16 | tcp->source; /* distinct for every flow of the pool */
 	__u32 idx = (__u32)((flow * 0x9e3779b97f4a7c15ULL) >> 32) & bench_lines_mask;
 	struct bench_line *line = bpf_map_lookup_elem(&bench_lines, &idx);
 	if (!line || line->words[0]) /* never set: the frame waits for the read */
 		return XDP_ABORTED;
-	mac_swap(eth);
+	mac_swap((struct ethhdr *)ip - 1);
 	return XDP_TX;
 }
 

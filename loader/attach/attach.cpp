@@ -14,10 +14,10 @@
 
 #include "attach/conn_tables.h"
 #include "error.h"
-#include "lvs_xdp.skel.h"
 #include "maps/counters.h"
 #include "maps/pin_dir.h"
 #include "maps/pinned_maps.h"
+#include "maps/skeleton.h"
 #include "net/netlink.h"
 #include "store/settings.h"
 #include "store/store.h"
@@ -42,10 +42,6 @@ const char* mode_name(int mode) {
     }
 }
 
-struct SkelDeleter {
-    void operator()(lvs_xdp* s) const { lvs_xdp__destroy(s); }
-};
-
 // Maps not pinned yet are made by the load: after a first attach killed
 // while libbpf made and pinned them one by one, the next attach completes the
 // set (no program ran on a partial set, so the maps there are still as made).
@@ -59,9 +55,9 @@ void warn_missing_pins(bpf_object* obj, const std::string& pin_dir) {
 // Opens the embedded object with its maps pinned in pin_dir. The connection
 // tables' sizes and hash key are fixed when they are first created; later
 // loads take them from the pins. tables: what the load is given.
-std::unique_ptr<lvs_xdp, SkelDeleter> open_object(const AttachOptions& opts, ConnTables& tables) {
+Skeleton open_object(const AttachOptions& opts, ConnTables& tables) {
     LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = opts.pin_dir.c_str());
-    std::unique_ptr<lvs_xdp, SkelDeleter> skel(lvs_xdp__open_opts(&oo));
+    Skeleton skel(lvs_xdp__open_opts(&oo));
     if (!skel)
         throw UserError("cannot open the embedded BPF object: " + std::string(std::strerror(errno)));
     Maps::refuse_old_layout(opts.pin_dir);

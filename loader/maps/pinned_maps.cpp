@@ -4,14 +4,10 @@
 
 #include <filesystem>
 
-#include "lvs_xdp.skel.h"
+#include "maps/skeleton.h"
 
 namespace lvs {
 namespace {
-
-struct SkelDeleter {
-    void operator()(lvs_xdp* s) const { lvs_xdp__destroy(s); }
-};
 
 MapFd open_pinned(const std::string& dir, const char* name) {
     std::string path = dir + "/" + name;
@@ -53,7 +49,7 @@ PinCount check_pin_layout(bpf_object* obj) {
 
 void Maps::check_layout(const std::string& dir) {
     LIBBPF_OPTS(bpf_object_open_opts, oo, .pin_root_path = dir.c_str());
-    std::unique_ptr<lvs_xdp, SkelDeleter> skel(lvs_xdp__open_opts(&oo));
+    Skeleton skel(lvs_xdp__open_opts(&oo));
     if (!skel)
         throw UserError("cannot open the embedded BPF object: " + std::string(std::strerror(errno)));
     check_pin_layout(skel->obj);
