@@ -13,19 +13,22 @@
 // Seeded: a failure prints the seed; LVS_FUZZ_SEED replays it and
 // LVS_FUZZ_FRAMES changes the count (default 1,000,000).
 //
-// VLAN-tagged frames and fragments are generated, but another change teaches
-// the data plane to balance them; until then they pass (R1). So for them the
-// model asserts only what holds before and after that change: the frame
-// passes byte for byte, is dropped and counted, or is forwarded to one of
-// the servers as a well-formed IPv4 packet (never corrupted), and the
-// counters move by one frame. They come from source ports of their own, so
-// that the NAT flows they may open then never mix with the flows the model
-// follows.
+// VLAN-tagged frames and fragments follow rules of their own (fragment
+// tracking, the VLAN a server is on), which the model does not rebuild. For
+// them it asserts: the frame passes byte for byte, is dropped and counted,
+// or is forwarded to one of the servers as a well-formed IPv4 packet (never
+// corrupted) with its tags as they came, never a frame of a VLAN no server
+// is on (the fuzz's servers are all on the untagged segment, VLAN id 0); the
+// counters move by one frame; and the run must have forwarded some of each
+// (priority-tagged frames and first fragments are balanced). They come from
+// source ports of their own, so that the NAT flows they may open never mix
+// with the flows the model follows.
 #include <gtest/gtest.h>
 #include <linux/bpf.h>
 
 #include <arpa/inet.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <map>
@@ -479,6 +482,11 @@ std::string intact_mismatch(const Bytes& in, const RunResult& got) {
     if (type != 0x0800 || ip + 20 > got.out.size() || got.out[ip] >> 4 != 4)
         return "forwarded frame is not IPv4";
     const size_t in_ip = after_tags(in).first;
+    if (ip != in_ip || !std::equal(in.begin() + 12, in.begin() + (in_ip - 2), got.out.begin() + 12))
+        return "forwarded without its tags as they came";
+    for (size_t tag = 12; tag + 4 <= in_ip - 2; tag += 4)
+        if (get16(in, tag + 2) & 0x0fff)
+            return "forwarded a frame of a VLAN no server is on";
     const auto ip_header_ok = [](const Bytes& f, size_t at) {
         const size_t ihl = (f[at] & 0xf) * 4;
         return ihl >= 20 && at + ihl <= f.size() && inet_checksum(&f[at], ihl) == 0;
@@ -767,6 +775,7 @@ struct Report {
     uint64_t failures = 0;
     std::map<std::string, uint64_t> by_rule;      // frames per rule the model applied
     std::map<std::string, uint64_t> failed_kind;  // failures per category, rule and problem
+    std::map<std::string, uint64_t> forwarded;    // categories of kTaggedOrFragment frames forwarded
 
     void fail(uint64_t index, const std::string& what, const Bytes& in, const char* rule, const std::string& problem) {
         ++failed_kind[what + " / " + rule + " / " + problem.substr(0, problem.find('\n'))];
@@ -782,6 +791,8 @@ struct Report {
             fail(index, what, in, want.rule, p);
         if (const std::string p = counters_mismatch(m, got.action); !p.empty())
             fail(index, what, in, want.rule, p);
+        if (want.rule == kTaggedOrFragment && (got.action == XDP_TX || got.action == XDP_REDIRECT))
+            ++forwarded[what];
         model.learn(in, want, got);
     }
 };
@@ -815,6 +826,12 @@ TEST(Fuzz, MillionFramesKeepTheForwardingRulesAndTheCounters) {
         std::cout << "  " << n << " frames: " << rule << "\n";
     }
     EXPECT_EQ(met, kRules - kOptionalRules.size());
+    // Balanced, not only left alone: priority-tagged frames and first
+    // fragments to a VIP are forwarded.
+    for (const char* what : {"VLAN/QinQ", "fragment"}) {
+        std::cout << "  " << report.forwarded[what] << " " << what << " frames forwarded\n";
+        EXPECT_GT(report.forwarded[what], 0u) << "no " << what << " frame was forwarded";
+    }
     const lvs_xdp_stats s = d.xdp_stats();
     EXPECT_EQ(s.rx, frames);
     EXPECT_EQ(s.rx, s.pass + s.tx + s.redirect + s.no_dest + s.fullnat_no_port + s.drop_error + s.icmp_bad_mtu +

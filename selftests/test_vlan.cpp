@@ -91,6 +91,24 @@ TEST_F(VlanTest, AServerOnTheUntaggedSegmentGetsUntaggedFramesOnly) {
     expect_passed(with_tags(frame(s), kQinQ));
 }
 
+// A priority tag (VLAN id 0, 802.1p priority only) is the untagged segment's:
+// balanced to its servers with the tag kept, as IPVS sees such a frame.
+TEST_F(VlanTest, APriorityTaggedFrameIsTheUntaggedSegmentsAndKeepsItsTag) {
+    d.ipvsadm(std::string("-A -t ") + kVip + ":80 -s rr");
+    d.ipvsadm(std::string("-a -t ") + kVip + ":80 -r 10.1.0.11 -g");
+    d.set_mac("10.1.0.11", kRs);
+    const Bytes kPriority5 = {0x81, 0x00, 0xa0, 0x00};
+    const Bytes kQinQPriority = {0x88, 0xa8, 0x20, 0x00, 0x81, 0x00, 0xa0, 0x00};
+    FrameSpec s;
+    for (const Bytes& tags : {kPriority5, kQinQPriority}) {
+        s.sport++;
+        Bytes out = with_tags(frame(s), tags);
+        std::copy(kRs.begin(), kRs.end(), out.begin());
+        std::copy(kDirectorMac.begin(), kDirectorMac.end(), out.begin() + 6);
+        expect_tx(with_tags(frame(s), tags), out);
+    }
+}
+
 TEST_F(VlanTest, TaggedFramesForNoServicePassUntouched) {
     add_dr_service();
     FrameSpec other;

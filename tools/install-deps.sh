@@ -8,6 +8,7 @@ PACKAGES=(
     clang llvm libbpf-dev libxdp-dev xdp-tools bpftool
     libcli11-dev libspdlog-dev libfmt-dev googletest libgtest-dev
     iproute2 iputils-ping ethtool tcpdump curl python3 python3-scapy procps
+    bc  # tests/e2e: timing arithmetic (test_changes_under_load.sh, tools/bench/e2e.sh)
     wrk haproxy  # tools/bench/e2e.sh: HTTP requests/s, lvs-xdp next to HAProxy
 )
 

@@ -407,8 +407,8 @@ struct lvs_xdp_stats {
 	__u64 drop_error;  /* dropped: a rewrite could not be finished (no room for a
 			    * NAT reply entry, encapsulation or ICMP answer failed) */
 	__u64 icmp_fwd;    /* ICMP errors about DR/TUN flows forwarded to the flow's server */
-	__u64 icmp_bad_mtu; /* dropped: "fragmentation needed" about a DR/TUN flow with an
-			     * MTU below 576 */
+	__u64 icmp_bad_mtu; /* dropped: "fragmentation needed" about one of our flows (any
+			     * mode) with an MTU below 576 */
 	__u64 frag_first;  /* first fragments forwarded; their datagram's later fragments follow */
 	__u64 frag_fwd;    /* later fragments forwarded after their first fragment */
 	__u64 frag_pass;   /* passed: later fragments of no datagram whose first was forwarded */

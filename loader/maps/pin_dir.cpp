@@ -53,7 +53,9 @@ void prepare_pin_dir(const std::string& dir) {
         mount_bpffs(below_sysfs_bpf ? sysfs_bpf : p);
     }
     fs::create_directories(p);
-    chmod(p.c_str(), 0700);
+    // Root's alone: what the maps hold steers traffic.
+    if (chmod(p.c_str(), 0700) != 0)
+        throw UserError("cannot make pin directory " + dir + " root's alone (chmod 0700): " + std::strerror(errno));
     if (!on_bpffs(p))
         throw UserError("pin directory " + dir + " is not on a BPF filesystem");
 }

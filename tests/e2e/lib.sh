@@ -661,7 +661,8 @@ talk_round() {
 # talk_finish: a last exchange on every connection, then closes them. Leaves
 # the per-connection lines ("conn I server=NAME ok=N errors=E") in talk_conns,
 # the servers they talked to in talk_servers (sorted, one a line), the total
-# errors in talk_errors and exchanges in talk_ok; logs them.
+# errors in talk_errors, exchanges in talk_ok and the slowest exchange's round
+# trip in talk_max_rtt_ms; logs them.
 # shellcheck disable=SC2034 # read by the tests
 talk_finish() {
     echo stop >&"$talk_fd"
@@ -671,6 +672,7 @@ talk_finish() {
     talk_servers=$(sed -n 's/^conn [0-9]* server=\([^ ]*\) .*/\1/p' "$talk_out" | sort)
     talk_ok=$(sed -n 's/^total exchanges=\([0-9]*\) .*/\1/p' "$talk_out")
     talk_errors=$(sed -n 's/^total .* errors=\([0-9]*\) .*/\1/p' "$talk_out")
+    talk_max_rtt_ms=$(sed -n 's/^total .* max_rtt_ms=\([0-9]*\).*/\1/p' "$talk_out")
     log "talking connections: $(grep -v -e '^round' -e '^connected' "$talk_out" | tr '\n' ';')"
     [[ -n $talk_ok && -n $talk_errors ]] || fail "talking connections ended without a summary: $(cat "$talk_out")"
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Who may change it (issue 8): the pinned maps are root's alone, and lvs-xdp
 # run by anyone else says so in one line and changes nothing.
-#   - every pinned map in the pin directory is mode 0600, owned by root;
+#   - the pin directory is mode 0700 (lvs-xdp sets it: a bpffs root is
+#     created 1777) and every pinned map in it 0600, owned by root;
 #   - an unprivileged user can't open them (bpftool map show pinned fails);
 #   - lvs-xdp (and the same binary as ipvsadm) run as nobody: one line on
 #     stderr naming root, a non-zero status, the configuration unchanged.
@@ -16,6 +17,8 @@ lvs -a -t "$VIP:80" -r "$RS1_IP:80" -g
 before=$(lvs -S -n)
 
 # ---- the pins ----
+[[ $(stat -c '%a %U' "$LIB_BPFFS") == "700 root" ]] ||
+    fail "pin directory $LIB_BPFFS is $(stat -c '%a %U' "$LIB_BPFFS"), expected 700 root"
 maps=0
 for pin in "$LIB_BPFFS"/lvs_*; do
     [[ $(stat -c '%a %U' "$pin") == "600 root" ]] || fail "$pin is $(stat -c '%a %U' "$pin"), expected 600 root"
@@ -26,7 +29,7 @@ nobody=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 if in_ns "$NS_DIR" "${nobody[@]}" bpftool map show pinned "$LIB_BPFFS/lvs_services" >/dev/null 2>&1; then
     fail "an unprivileged user opened $LIB_BPFFS/lvs_services"
 fi
-pass "$maps pinned maps, each 600 root; an unprivileged user can't open them"
+pass "pin directory 700 root, $maps pinned maps, each 600 root; an unprivileged user can't open them"
 
 # ---- lvs-xdp as nobody ----
 ipvsadm_link=$LIB_TMP/ipvsadm
