@@ -27,6 +27,13 @@ struct Stack {
 };
 const Stack kStacks[] = {{kDot1q, 100, 0}, {kQinQ, 100, 10}};
 
+// A frame as DR sends it on to the server: only the MACs rewritten.
+Bytes to_server(Bytes f) {
+    std::copy(kRs.begin(), kRs.end(), f.begin());
+    std::copy(kDirectorMac.begin(), kDirectorMac.end(), f.begin() + 6);
+    return f;
+}
+
 class VlanTest : public ::testing::Test {
 protected:
     Director d;
@@ -51,17 +58,11 @@ TEST_F(VlanTest, DrKeepsTheTagsAndRewritesOnlyTheMacs) {
     add_dr_service();
     FrameSpec s;
     s.payload = "GET / HTTP/1.0\r\n\r\n";
-    Bytes untagged_out = frame(s);
-    std::copy(kRs.begin(), kRs.end(), untagged_out.begin());
-    std::copy(kDirectorMac.begin(), kDirectorMac.end(), untagged_out.begin() + 6);
     for (const Stack& st : kStacks) {
         SCOPED_TRACE(st.tags.size());
         d.set_vlans("10.1.0.11", st.vlan_id, st.vlan_outer);
-        expect_tx(with_tags(frame(s), st.tags), with_tags(untagged_out, st.tags));
+        expect_tx(with_tags(frame(s), st.tags), with_tags(to_server(frame(s)), st.tags));
         s.sport++;
-        untagged_out = frame(s);
-        std::copy(kRs.begin(), kRs.end(), untagged_out.begin());
-        std::copy(kDirectorMac.begin(), kDirectorMac.end(), untagged_out.begin() + 6);
     }
     EXPECT_EQ(d.xdp_stats().new_conns, 2u);
     // For the server on QinQ's 10/100: not untagged, not VLAN 200, nor a
@@ -78,14 +79,9 @@ TEST_F(VlanTest, DrKeepsTheTagsAndRewritesOnlyTheMacs) {
 }
 
 TEST_F(VlanTest, AServerOnTheUntaggedSegmentGetsUntaggedFramesOnly) {
-    d.ipvsadm(std::string("-A -t ") + kVip + ":80 -s rr");
-    d.ipvsadm(std::string("-a -t ") + kVip + ":80 -r 10.1.0.11 -g");
-    d.set_mac("10.1.0.11", kRs);
+    add_dr_service();
     FrameSpec s;
-    Bytes out = frame(s);
-    std::copy(kRs.begin(), kRs.end(), out.begin());
-    std::copy(kDirectorMac.begin(), kDirectorMac.end(), out.begin() + 6);
-    expect_tx(frame(s), out);
+    expect_tx(frame(s), to_server(frame(s)));
     expect_passed(with_tags(frame(s), kDot1q));
     s.sport++;
     expect_passed(with_tags(frame(s), kQinQ));
@@ -94,18 +90,13 @@ TEST_F(VlanTest, AServerOnTheUntaggedSegmentGetsUntaggedFramesOnly) {
 // A priority tag (VLAN id 0, 802.1p priority only) is the untagged segment's:
 // balanced to its servers with the tag kept, as IPVS sees such a frame.
 TEST_F(VlanTest, APriorityTaggedFrameIsTheUntaggedSegmentsAndKeepsItsTag) {
-    d.ipvsadm(std::string("-A -t ") + kVip + ":80 -s rr");
-    d.ipvsadm(std::string("-a -t ") + kVip + ":80 -r 10.1.0.11 -g");
-    d.set_mac("10.1.0.11", kRs);
+    add_dr_service();
     const Bytes kPriority5 = {0x81, 0x00, 0xa0, 0x00};
     const Bytes kQinQPriority = {0x88, 0xa8, 0x20, 0x00, 0x81, 0x00, 0xa0, 0x00};
     FrameSpec s;
     for (const Bytes& tags : {kPriority5, kQinQPriority}) {
         s.sport++;
-        Bytes out = with_tags(frame(s), tags);
-        std::copy(kRs.begin(), kRs.end(), out.begin());
-        std::copy(kDirectorMac.begin(), kDirectorMac.end(), out.begin() + 6);
-        expect_tx(with_tags(frame(s), tags), out);
+        expect_tx(with_tags(frame(s), tags), with_tags(to_server(frame(s)), tags));
     }
 }
 

@@ -674,5 +674,5 @@ talk_finish() {
     talk_errors=$(sed -n 's/^total .* errors=\([0-9]*\) .*/\1/p' "$talk_out")
     talk_max_rtt_ms=$(sed -n 's/^total .* max_rtt_ms=\([0-9]*\).*/\1/p' "$talk_out")
     log "talking connections: $(grep -v -e '^round' -e '^connected' "$talk_out" | tr '\n' ';')"
-    [[ -n $talk_ok && -n $talk_errors ]] || fail "talking connections ended without a summary: $(cat "$talk_out")"
+    [[ -n $talk_ok && -n $talk_errors && -n $talk_max_rtt_ms ]] || fail "talking connections ended without a summary: $(cat "$talk_out")"
 }
