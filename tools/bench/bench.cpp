@@ -258,11 +258,11 @@ Result measure_case(const Case& c, Harness& h, const Options& o, Floors& f) {
         // ReplyPool: each flow has two entries, the client's and the reply's.
         const uint32_t entries = c.traffic == Traffic::ReplyPool ? 2 * kTableFlows : kTableFlows;
         const bool pool = c.traffic == Traffic::FlowPool || c.traffic == Traffic::ReplyPool;
-        // A full table has kTableFlows slots; a pool's --pool-table slots
+        // A full table has kFullTableSlots slots; a pool's --pool-table slots
         // per kTableFlows entries (by default a quarter full, where no flow
         // is left out); the others the attach default.
         const uint32_t pool_slots = pool_table_slots(o) / kTableFlows * entries;
-        Director d(c.traffic == Traffic::NewIntoFull ? kTableFlows
+        Director d(c.traffic == Traffic::NewIntoFull ? kFullTableSlots
                    : pool                            ? pool_slots
                    : full                            ? Director::table_size_for(entries)
                                                      : LVS_DEFAULT_CONN_TABLE_SIZE);
@@ -292,7 +292,8 @@ Result measure_case(const Case& c, Harness& h, const Options& o, Floors& f) {
             // Twice the slots offered, as fill() leaves out a flow whose groups
             // are full: nearly every slot is taken, and the timed run's first
             // new flows take the rest.
-            fill_table(d, {{ack, tcp_frame(filler, kAck)}}, 2 * kTableFlows, uint64_t{kTableFlows} * 97 / 100);
+            fill_table(d, {{ack, tcp_frame(filler, kAck)}}, 2 * kFullTableSlots,
+                       uint64_t{kFullTableSlots} * 97 / 100);
         }
         Bytes frame = c.traffic == Traffic::NewIntoFull ? tcp_frame(c.flow, kSyn) : ack;
 
@@ -301,11 +302,17 @@ Result measure_case(const Case& c, Harness& h, const Options& o, Floors& f) {
         verify(h, d, c, check, frame, 1);
         verify(h, d, c, check, frame, 2);  // the reset undid the first run's rewrite
 
+        // Every timed run, too: the last packet's output bytes, and the
+        // counters for all of them.
         r.ns = rounds(h, o, vary_of(c.traffic), frame, f, [&](uint32_t n) {
             h.set_target(d.prog_fd());
+            const uint32_t first = h.counter();
             lvs_xdp_stats before = xdp_counters(d.maps());
-            double ns = time_per_run(h.reset_fd(), frame, n);
-            std::string err = path_error(c.traffic, before, xdp_counters(d.maps()), n);
+            RunResult last;
+            double ns = time_per_run(h.reset_fd(), frame, n, &last);
+            std::string err = check(h.input_at(first + n - 1), last);
+            if (err.empty())
+                err = path_error(c.traffic, before, xdp_counters(d.maps()), n);
             if (!err.empty())
                 throw std::runtime_error(err + " (timed run)");
             return ns;

@@ -36,17 +36,18 @@ std::string addr(uint32_t host_order) {
     return inet_ntoa(a);
 }
 
-// 1,000 services of 100 servers each; traffic goes to the last service.
+// 1,000 services of 100 servers each, weights 1 to 4 (so that wrr, fo and
+// ovf have weights to tell apart); traffic goes to the last service.
 constexpr int kServices = 1000, kServers = 100;
 std::string big_vip(int s) { return addr(0x0a020000 + s + 1); }              // 10.2.0.1 ...
 std::string big_rip(int s, int r) { return addr(0x0a030000 + s * kServers + r + 1); }  // 10.3.0.1 ...
 
-std::string big_rules() {
+std::string big_rules(const std::string& sched) {
     std::string rules;
     for (int s = 0; s < kServices; ++s) {
-        rules += service(big_vip(s), "rr");
+        rules += service(big_vip(s), sched);
         for (int r = 0; r < kServers; ++r)
-            rules += server(big_vip(s), big_rip(s, r), "-g");
+            rules += server(big_vip(s), big_rip(s, r), "-g -w " + std::to_string(1 + r % 4));
     }
     return rules;
 }
@@ -222,12 +223,22 @@ Prepared fullnat_handshake_then_all_laddrs(const testkit::Director& d) {
     return p;
 }
 
-// Every other scheduler's new connection, to hold next to rr's.
-std::vector<Case> scheduler_cases(const std::string& rr_case) {
+const std::vector<std::string> kOtherSchedulers = {"wrr", "lc",    "wlc", "sed", "nq", "fo", "ovf",
+                                                   "twos", "lblc", "lblcr", "dh", "sh", "mh"};
+
+// Every other scheduler's new connection, to hold next to rr's: with 2
+// servers (wrr 3:1), and with 100 in each of 1,000 services, where the
+// schedulers that pick the least loaded server look at every one of them.
+std::vector<Case> scheduler_cases(const std::string& rr_two, const std::string& rr_big) {
     std::vector<Case> cases;
-    for (const std::string s : {"lc", "wlc", "sed", "nq", "fo", "ovf", "twos", "lblc", "lblcr", "dh", "sh", "mh"})
-        cases.push_back({"DR new conn into full table, " + s + ", 1 svc x 2", dr_two(s), Traffic::NewIntoFull,
-                         kNewFlow, dr_to(kRips), Target{K::TimesCase, 1.5, rr_case}});
+    for (const std::string& s : kOtherSchedulers)
+        cases.push_back({"DR new conn into full table, " + (s == "wrr" ? "wrr 3:1" : s) + ", 1 svc x 2",
+                         s == "wrr" ? dr_two(s, 3, 1) : dr_two(s), Traffic::NewIntoFull, kNewFlow, dr_to(kRips),
+                         Target{K::TimesCase, 1.5, rr_two}});
+    for (const std::string& s : kOtherSchedulers)
+        cases.push_back({"DR new conn into full table, " + s + ", 1000 svc x 100", big_rules(s), Traffic::NewIntoFull,
+                         Flow{.saddr = kNewFlow.saddr, .daddr = big_vip(kServices - 1)},
+                         dr_to(big_rips(kServices - 1)), Target{K::TimesCase, 1.5, rr_big}});
     return cases;
 }
 
@@ -235,23 +246,26 @@ std::vector<Case> scheduler_cases(const std::string& rr_case) {
 
 std::vector<Case> all_cases() {
     const std::string dr_new = "DR new conn into full table, rr, 1 svc x 2";
+    const std::string dr_new_big = "DR new conn into full table, rr, 1000 svc x 100";
     std::vector<Case> cases = {
         {"no service (pass to kernel)", dr_two("rr"), Traffic::NoService, Flow{.daddr = "10.1.0.200"}, passes(),
          Target{K::TimesDrop, 1.5}},
+        // A NAT service makes the program look every packet up as a possible
+        // server reply, to an address that is no VIP too.
+        {"no service (pass to kernel), NAT service configured", nat_one(""), Traffic::NoService,
+         Flow{.daddr = "10.1.0.200"}, passes(), Target{K::TimesDrop, 1.5}},
         {"DR established, 1 flow", dr_two("rr"), Traffic::Established, kOneFlow, dr_to(kRips),
          Target{K::TimesMacSwap, 2.5}},
         {"DR established, 1 of 2^20 flows", dr_two("rr"), Traffic::FlowPool, kPoolFlow, dr_to(kRips),
          Target{K::Ns, 200}},
         {dr_new, dr_two("rr"), Traffic::NewIntoFull, kNewFlow, dr_to(kRips), Target{K::Ns, 400}},
-        {"DR new conn into full table, wrr 3:1, 1 svc x 2", dr_two("wrr", 3, 1), Traffic::NewIntoFull, kNewFlow,
-         dr_to(kRips), Target{K::TimesCase, 1.5, dr_new}},
-    };
-    const std::vector<Case> schedulers = scheduler_cases(dr_new);
-    cases.insert(cases.end(), schedulers.begin(), schedulers.end());
-    const std::vector<Case> rest = {
-        {"DR new conn into full table, rr, 1000 svc x 100", big_rules(), Traffic::NewIntoFull,
+        {dr_new_big, big_rules("rr"), Traffic::NewIntoFull,
          Flow{.saddr = kNewFlow.saddr, .daddr = big_vip(kServices - 1)}, dr_to(big_rips(kServices - 1)),
          Target{K::Ns, 400}},
+    };
+    const std::vector<Case> schedulers = scheduler_cases(dr_new, dr_new_big);
+    cases.insert(cases.end(), schedulers.begin(), schedulers.end());
+    const std::vector<Case> rest = {
         {"TUN ipip established, 1 flow", tun_one(""), Traffic::Established, kOneFlow, ipip_to("10.9.0.19"),
          Target{K::TimesMacSwap, 3}},
         {"TUN gue established, 1 flow", tun_one(kGue), Traffic::Established, kOneFlow, gue_to("10.9.0.19", 6080),

@@ -13,9 +13,12 @@
 
 namespace lvs::bench {
 
-// Flows in a full connection table (FlowPool, NewIntoFull): 2^20, the default
-// table size, so the pool's flow index is a mask.
+// Established flows of the pool cases (FlowPool, ReplyPool): 2^20, the
+// issue's million, a power of two so that the pool's flow index is a mask.
 inline constexpr uint32_t kTableFlows = 1u << 20;
+// Slots of the full table new connections go into (NewIntoFull): 2^22, the
+// 4M table of the Katran figure (attach's default is 2^21).
+inline constexpr uint32_t kFullTableSlots = 1u << 22;
 
 enum class Traffic {
     NoService,    // a packet for no virtual service: to the kernel untouched

@@ -10,7 +10,6 @@
 
 #include "bench_floor.skel.h"
 #include "bench_reset.skel.h"
-#include "testkit/test_run.h"
 
 namespace lvs::bench {
 namespace {
@@ -23,11 +22,14 @@ double thread_cpu_ns() {
 
 }  // namespace
 
-double time_per_run(int prog_fd, const Bytes& frame, uint32_t repeat) {
+double time_per_run(int prog_fd, const Bytes& frame, uint32_t repeat, testkit::RunResult* last) {
     testkit::XdpTestRun t(frame, repeat);
     double start = thread_cpu_ns();
     t.run(prog_fd);
-    return (thread_cpu_ns() - start) / repeat;
+    double ns = (thread_cpu_ns() - start) / repeat;
+    if (last)
+        *last = t.result();
+    return ns;
 }
 
 Harness::Harness(uint32_t lines) {

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "frames.h"
+#include "testkit/test_run.h"
 
 struct bench_reset;
 struct bench_floor;
@@ -23,8 +24,9 @@ enum class Vary : uint32_t {
 // Nanoseconds per run over `repeat` runs. Taken from the thread's CPU time
 // around the syscall (the kernel's own figure is rounded down to whole ns,
 // too coarse once the reset is subtracted); the syscall's fixed cost of a
-// few microseconds vanishes over a million runs.
-double time_per_run(int prog_fd, const Bytes& frame, uint32_t repeat);
+// few microseconds vanishes over a million runs. last, if given, gets the
+// last run's action and output.
+double time_per_run(int prog_fd, const Bytes& frame, uint32_t repeat, testkit::RunResult* last = nullptr);
 
 class Harness {
 public:

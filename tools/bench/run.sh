@@ -11,13 +11,25 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 [[ $(id -u) -eq 0 ]] || { echo "run.sh: must run as root (BPF, namespaces)" >&2; exit 1; }
 
 tools/build.sh >&2
+# A failed case or section is reported and the next section still runs; the
+# exit status says whether everything passed.
+failed=()
+section() {  # section NAME COMMAND...
+    local name=$1
+    shift
+    "$@" || { failed+=("$name (exit $?)"); echo; echo "**$name failed; see stderr.**"; }
+}
 echo "## Per packet ($(git rev-parse --short HEAD 2>/dev/null || echo 'no git'), $(date -u +%F))"
 echo
-build/lvs-bench "$@"
+section "per packet" build/lvs-bench "$@"
 echo
 echo "## Control plane"
 echo
-build/lvs-bench --control-plane
+section "control plane" build/lvs-bench --control-plane
 echo
 echo "## End to end"
-tools/bench/e2e.sh build
+section "end to end" tools/bench/e2e.sh build
+if ((${#failed[@]})); then
+    echo "run.sh: failed: ${failed[*]}" >&2
+    exit 1
+fi
