@@ -101,11 +101,19 @@ void zero_counters(const std::string& pin_dir, const std::optional<Service>& onl
 
 void list(const Command& cmd, const std::string& pin_dir) {
     Maps maps = Maps::open(pin_dir);
-    repair_before_reading(maps, pin_dir);
-    // What IPVS's timers would have removed by now is gone before anything
-    // is counted or shown, so the listing is exact without a daemon.
-    sweep_expired(maps);
-    reconcile_counts(maps);
+    {
+        // What IPVS's timers would have removed by now is gone before anything
+        // is counted or shown, so the listing is exact without a daemon. Under
+        // the pin-directory lock: reconcile_counts adds corrections to the
+        // counters, and two passes at once (another -L, the daemon) would add
+        // the same correction twice. The lock is released before the listing
+        // is read and printed; it waits for a holder as every other command does.
+        PinDirLock lock(pin_dir);
+        Store store(maps);
+        repair_if_interrupted(store);
+        sweep_expired(maps);
+        reconcile_counts(maps);
+    }
     Config cfg = Store(maps).load();
     if (cmd.list.connection) {
         const std::vector<ConnRow> rows = conn_rows(live_connections(maps), live_templates(maps), cfg);

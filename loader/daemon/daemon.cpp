@@ -11,6 +11,7 @@
 #include <cstring>
 #include <ctime>
 #include <memory>
+#include <string>
 
 #include "daemon/estimator.h"
 #include "daemon/mac_refresh.h"
@@ -18,6 +19,7 @@
 #include "daemon/metrics_server.h"
 #include "daemon/rate_sampler.h"
 #include "error.h"
+#include "maps/pin_dir.h"
 #include "maps/pinned_maps.h"
 #include "store/reconcile.h"
 #include "store/sweep.h"
@@ -67,9 +69,18 @@ void log_to_stderr() {
     spdlog::set_default_logger(logger);
 }
 
-void sweep(const Maps& maps) {
-    const SweepResult r = sweep_expired(maps);
-    const uint64_t recounted = reconcile_counts(maps);
+// Under the pin-directory lock, as -L's pass: reconcile_counts adds
+// corrections to the counters, and two passes at once would add the same one
+// twice. Only this (main) thread takes it, as MacRefresher::pass does; the
+// metrics thread only reads, so a holder stalls the sweeps, never /metrics.
+void sweep(const Maps& maps, const std::string& pin_dir) {
+    SweepResult r;
+    uint64_t recounted = 0;
+    {
+        const PinDirLock lock(pin_dir);
+        r = sweep_expired(maps);
+        recounted = reconcile_counts(maps);
+    }
     if (r.total() + recounted > 0)
         spdlog::info("expired: {} connections, {} persistence templates, "
                      "{} lblc and {} lblcr entries; {} connection slots a killed lvs-xdp left busy freed; "
@@ -106,7 +117,7 @@ void run_daemon(const DaemonOptions& opts) {
     auto next_sweep = Clock::now(), next_sample = Clock::now();
     for (;;) {
         if (Clock::now() >= next_sweep) {
-            sweep(maps);
+            sweep(maps, opts.pin_dir);
             macs.pass(maps);
             schedule_next(next_sweep, interval);
         }
