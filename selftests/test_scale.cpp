@@ -58,6 +58,35 @@ TEST(Scale, ThousandServicesOfHundredServersLeaveNothingBehind) {
     EXPECT_EQ((HashMap<lvs_svc_key, lvs_svc>(m.services).entries().size()), size_t{kServices});
 }
 
+// The same removal by -d and -D (issue 8): half the services lose every
+// server by -d and are then deleted by -D, the other half are deleted by -D
+// directly. Nothing may stay behind that -C would have cleared.
+TEST(Scale, DeletingServersAndServicesOneByOneLeavesNothingBehind) {
+    Director d;
+    d.ipvsadm_restore(rules());
+    const Maps& m = d.maps();
+    std::string removal;
+    for (int s = 0; s < kServices; ++s) {
+        if (s % 2 == 0)
+            for (int x = 0; x < kServers; ++x)
+                removal += "-d -t " + vip(s) + " -r " + ip4_text(0x0a100000 + s * kServers + x + 1) + ":80\n";
+        removal += "-D -t " + vip(s) + "\n";
+    }
+    d.ipvsadm_restore(removal);
+
+    EXPECT_TRUE((HashMap<lvs_svc_key, lvs_svc>(m.services).entries().empty()));
+    for (const lvs_dest& x : ArrayMap<lvs_dest>(m.dests).all())
+        ASSERT_FALSE(x.flags & LVS_DEST_F_IN_USE) << "a server slot is still in use after -d/-D";
+    for (uint64_t word : ArrayMap<uint64_t>(m.vip_filter).all())
+        ASSERT_EQ(word, 0u) << "the VIP filter still lets a removed service's packets in";
+    FrameSpec f;
+    f.daddr = "10.4.0.1";
+    EXPECT_EQ(d.run(frame(f)).action, XDP_PASS);
+    // The space is free again.
+    d.ipvsadm_restore(rules());
+    EXPECT_EQ((HashMap<lvs_svc_key, lvs_svc>(m.services).entries().size()), size_t{kServices});
+}
+
 // Every slot taken (LVS_MAX_DESTS servers, rr: small tables), one server
 // removed: its slot is kept for it, yet a new server elsewhere gets it, as no
 // other is free, under a new generation (the old connections are not its).
