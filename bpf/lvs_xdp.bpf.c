@@ -286,7 +286,7 @@ int lvs_xdp_main(struct xdp_md *ctx)
 	if (!gs || !cfg)
 		return XDP_PASS;
 	gs->rx++;
-
+	LVS_XDP_BUILD_MARK();
 	struct ethhdr *eth = data;
 	struct packet pkt;
 	pkt.vlan_popped = 0;

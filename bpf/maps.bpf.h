@@ -214,4 +214,15 @@ struct {
 	__type(value, struct lvs_scratch);
 } lvs_scratch SEC(".maps");
 
+/* Test-only builds (CMake's lvs-xdp-next, made for the upgrade test) are
+ * compiled with -DLVS_XDP_BUILD_TAG=N: lvs_xdp_main then has one instruction
+ * more (r0 = N, overwritten before it is read), so its tag differs while the
+ * maps are the same. Without the define (every other build) it is nothing,
+ * and the object is byte for byte what it was without this. */
+#ifdef LVS_XDP_BUILD_TAG
+#define LVS_XDP_BUILD_MARK() asm volatile("r0 = %0" ::"i"(LVS_XDP_BUILD_TAG) : "r0")
+#else
+#define LVS_XDP_BUILD_MARK() do {} while (0)
+#endif
+
 #endif
