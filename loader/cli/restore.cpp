@@ -34,6 +34,11 @@ void restore_into(Config& cfg, std::istream& in) {
         const auto words = split_command_line(line);
         if (words.empty())
             continue;
+        // The parser reads words as C strings in places (addresses, numbers),
+        // so a NUL would cut one short: "-w 5\0junk" would set weight 5.
+        if (line.find('\0') != std::string::npos)
+            throw UserError("line " + std::to_string(number) + ": a NUL byte in a command line; -R reads text",
+                            kExitUsage);
         try {
             apply_command(next, parse_ipvsadm(words));
         } catch (const UserError& e) {

@@ -1,7 +1,7 @@
 #include "maps/pinned_maps.h"
 
-#include <unistd.h>
-
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include "maps/skeleton.h"
@@ -13,10 +13,18 @@ MapFd open_pinned(const std::string& dir, const char* name) {
     std::string path = dir + "/" + name;
     int fd = bpf_obj_get(path.c_str());
     if (fd < 0) {
-        if (geteuid() != 0)
-            throw UserError("lvs-xdp must run as root to open its BPF maps in " + dir);
-        throw UserError("lvs-xdp is not set up in " + dir + " (no map " + name +
-                        "): run 'lvs-xdp attach IFACE' first");
+        // Decided by errno, not by the user id: require_root() has already
+        // refused a non-root user, but root without CAP_BPF (a container)
+        // gets EPERM here, and must not be told to attach.
+        const int err = errno;
+        if (err == ENOENT)
+            throw UserError("lvs-xdp is not set up in " + dir + " (no map " + name +
+                            "): run 'lvs-xdp attach IFACE' first");
+        if (err == EPERM || err == EACCES)
+            throw UserError("cannot open BPF map " + std::string(name) + " in " + dir +
+                            ": permission denied (lvs-xdp needs root with CAP_BPF and CAP_SYS_ADMIN)");
+        throw UserError("cannot open BPF map " + std::string(name) + " in " + dir + ": " +
+                        std::strerror(err));
     }
     return MapFd(fd, name);
 }

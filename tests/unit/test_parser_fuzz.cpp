@@ -12,18 +12,16 @@
 
 #include "cli/command.h"
 #include "error.h"
+#include "fuzz_util.h"
 
 using namespace lvs;
+using lvs::test::fuzz_seed;
+using lvs::test::snapshot;
 
 namespace {
 
 constexpr int kIterations = 150000;
 constexpr uint64_t kDefaultSeed = 0x1b5f0a2c;
-
-uint64_t fuzz_seed() {
-    const char* env = std::getenv("LVS_FUZZ_SEED");
-    return env ? std::strtoull(env, nullptr, 0) : kDefaultSeed;
-}
 
 // Every option ipvsadm 1.31 and lvs-xdp know, short and long: commands first.
 const std::vector<std::string> kCommands = {
@@ -169,20 +167,6 @@ private:
     }
 };
 
-// Every field of a configuration, ids included, so any change shows.
-std::string snapshot(const Config& cfg) {
-    std::ostringstream o;
-    for (const Service& s : cfg.services()) {
-        o << proto_name(s.key.proto) << endpoint_str(s.key.addr, s.key.port) << ' ' << s.sched << ' '
-          << s.flags << ' ' << s.timeout << ' ' << s.netmask << ' ' << s.id << '\n';
-        for (const Dest& d : s.dests)
-            o << ' ' << endpoint_str(d.addr, d.port) << ' ' << int(d.fwd) << ' ' << d.weight << ' '
-              << d.last_weight << ' ' << d.u_threshold << ' ' << d.l_threshold << ' ' << int(d.tun_type)
-              << ' ' << d.tun_port << ' ' << int(d.tun_csum) << ' ' << d.fullnat << ' ' << d.id << '\n';
-    }
-    return o.str();
-}
-
 std::string joined(const std::vector<std::string>& args) {
     std::string s;
     for (const auto& a : args)
@@ -216,7 +200,7 @@ void run_one(Config& cfg, const std::vector<std::string>& args, Tally& tally) {
 }  // namespace
 
 TEST(ParserFuzz, RandomArgumentVectorsFailOnlyWithUserErrorAndChangeNothing) {
-    const uint64_t seed = fuzz_seed();
+    const uint64_t seed = fuzz_seed(kDefaultSeed);
     SCOPED_TRACE("LVS_FUZZ_SEED=" + std::to_string(seed));
     ArgvFuzzer fuzz(seed);
     Config cfg;
