@@ -102,6 +102,9 @@ void run_sysctl(const std::vector<std::string>& texts, const std::string& pin_di
 
 int run_subcommand(std::vector<std::string> args, const std::string& pin_dir) {
     CLI::App app{"lvs-xdp: Linux Virtual Server on XDP", "lvs-xdp"};
+    // One line on stderr, as every other refusal (CLI11's own adds a second).
+    app.failure_message(
+        [](const CLI::App*, const CLI::Error& e) { return std::string(e.what()) + " (see --help)\n"; });
     app.require_subcommand(1);
 
     std::vector<std::string> ifaces;

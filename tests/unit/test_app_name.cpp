@@ -58,3 +58,22 @@ TEST(AppName, AsIpvsadmTryHelpNamesArgv0) {
     EXPECT_EQ(run_cli(2, argv.data()), 255);
     EXPECT_EQ(testing::internal::GetCapturedStderr(), "Try `lvs-xdp -h' or 'lvs-xdp --help' for more information.\n");
 }
+
+// A refused subcommand says why in one line (issue 8), with CLI11's status,
+// before anything is looked at or changed.
+TEST(AppName, ARefusedSubcommandIsOneLine) {
+    for (std::vector<std::string> words : {std::vector<std::string>{"lvs-xdp", "attach"},
+                                           {"lvs-xdp", "attach", "--conn-table-size", "7", "lo"},
+                                           {"lvs-xdp", "daemon", "--interval", "0"},
+                                           {"lvs-xdp", "realserver", "add", "10.0.0.1", "--decap", "x"},
+                                           {"lvs-xdp", "laddr", "add"}}) {
+        std::vector<char*> argv;
+        for (std::string& w : words)
+            argv.push_back(w.data());
+        testing::internal::CaptureStderr();
+        EXPECT_NE(run_cli(static_cast<int>(argv.size()), argv.data()), 0) << words[1];
+        const std::string err = testing::internal::GetCapturedStderr();
+        EXPECT_FALSE(err.empty()) << words[1];
+        EXPECT_EQ(err.find('\n'), err.size() - 1) << words[1] << ": " << err;
+    }
+}
