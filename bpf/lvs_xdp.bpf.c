@@ -89,9 +89,9 @@ static __always_inline int forward_tun(struct xdp_md *ctx, struct packet *pkt, c
 	return send_to_dest(ctx, d, gs);
 }
 
-static __always_inline int vip_filter_has(const struct lvs_flow_key *flow, __be16 port)
+static __always_inline int vip_filter_has(const struct lvs_addr *addr, __be16 port, __u8 proto)
 {
-	__u32 bit = lvs_vip_filter_bit(&flow->dst, port, flow->proto);
+	__u32 bit = lvs_vip_filter_bit(addr, port, proto);
 	__u32 word = bit / 64;
 	__u64 *w = bpf_map_lookup_elem(&lvs_vip_filter, &word);
 	return w && (*w >> (bit % 64)) & 1;
@@ -101,7 +101,15 @@ static __always_inline int vip_filter_has(const struct lvs_flow_key *flow, __be1
  * filter, an inlined array read (two with port-0 services). */
 static __always_inline int maybe_service(const struct lvs_flow_key *flow, const struct lvs_config *cfg)
 {
-	return vip_filter_has(flow, flow->dport) || ((cfg->flags & LVS_CFG_F_PORT0) && vip_filter_has(flow, 0));
+	return vip_filter_has(&flow->dst, flow->dport, flow->proto) ||
+	       ((cfg->flags & LVS_CFG_F_PORT0) && vip_filter_has(&flow->dst, 0, flow->proto));
+}
+
+/* Whether the packet may be a NAT server's reply: from a NAT server's
+ * address, by the same filter (abi.h). */
+static __always_inline int maybe_nat_reply(const struct lvs_flow_key *flow)
+{
+	return vip_filter_has(&flow->src, 0, LVS_FILTER_NAT_SERVER);
 }
 
 /* DR and TUN, which forward a whole packet and a later fragment alike;
@@ -214,10 +222,10 @@ static __always_inline int handle(struct xdp_md *ctx, struct packet *pkt, struct
 		gs->pass++;
 		return XDP_PASS;
 	}
-	/* Ours are packets to a service, and (with NAT servers) replies of NAT
-	 * flows; anything else leaves after one bitmap read. */
+	/* Ours are packets to a service, and replies of NAT flows (from a NAT
+	 * server's address); anything else leaves after a bitmap read or two. */
 	int to_service = maybe_service(&pkt->flow, cfg);
-	if (!to_service && !nat) {
+	if (!to_service && !(nat && maybe_nat_reply(&pkt->flow))) {
 		gs->pass++;
 		return XDP_PASS;
 	}

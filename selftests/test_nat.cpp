@@ -133,6 +133,39 @@ TEST_F(NatTest, ReplyOfNoTrackedFlowPassesUntouched) {
     EXPECT_EQ(r.out, stray);
 }
 
+// Only a packet from a NAT server's address is looked up as a reply (the
+// filter of abi.h): the same reply entry under another source address is
+// never found, and that packet passes untouched. Both servers' bits go when
+// their services do.
+TEST_F(NatTest, OnlyPacketsFromNatServersAreTakenForReplies) {
+    add();
+    ASSERT_EQ(d.run(frame(to_vip())).action, XDP_TX);
+    const std::optional<lvs_conn> reply = d.conn(from_server());
+    ASSERT_TRUE(reply);
+    FrameSpec elsewhere = from_server();
+    elsewhere.saddr = "10.2.0.99";  // no server of any service
+    d.put_conn(elsewhere, *reply);
+    const Bytes foreign = frame(elsewhere);
+    RunResult r = d.run(foreign);
+    EXPECT_EQ(r.action, XDP_PASS);
+    EXPECT_EQ(r.out, foreign);
+    r = d.run(frame(from_server()));
+    ASSERT_EQ(r.action, XDP_TX);
+    EXPECT_EQ(r.out, frame(at_client(from_server())));
+
+    // A DR server of the same address is no NAT server: its bit is not set.
+    d.ipvsadm("-A -t 10.1.0.101:80 -s rr");
+    d.ipvsadm("-a -t 10.1.0.101:80 -r 10.2.0.99 -g");
+    r = d.run(foreign);
+    EXPECT_EQ(r.action, XDP_PASS);
+    d.ipvsadm("-e -t 10.1.0.101:80 -r 10.2.0.99 -m");
+    r = d.run(foreign);  // now a NAT server: its reply entry is found
+    ASSERT_EQ(r.action, XDP_TX);
+    d.ipvsadm("-C");
+    for (uint64_t word : ArrayMap<uint64_t>(d.maps().vip_filter).all())
+        ASSERT_EQ(word, 0u) << "a removed NAT server's bit is still set";
+}
+
 TEST_F(NatTest, TcpStatesFollowIpvsWithTheirTimeouts) {
     add();
     d.run(frame(to_vip(0x02)));  // SYN

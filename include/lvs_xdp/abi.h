@@ -93,7 +93,12 @@ struct lvs_addr {
 /* lvs_vip_filter: a bitmap of LVS_VIP_FILTER_BITS bits (an array of __u64
  * words) with the bit of every service's (VIP, port, protocol) set, so a
  * packet for no service is recognised with one inlined array read instead of
- * a hash lookup. Both sides compute the bit with this function. */
+ * a hash lookup. Both sides compute the bit with this function. It also holds
+ * the bit of every NAT server's address (port 0, protocol
+ * LVS_FILTER_NAT_SERVER, which no service has): only a packet from one of
+ * those may be a NAT reply, so no other packet for no service pays for the
+ * connection-table lookup that finds replies. */
+#define LVS_FILTER_NAT_SERVER 0
 #define LVS_VIP_FILTER_BITS 65536
 #define LVS_VIP_FILTER_WORDS (LVS_VIP_FILTER_BITS / 64)
 

@@ -268,6 +268,7 @@ void attach(const std::vector<std::string>& ifaces, const AttachOptions& opts) {
             ConnTables tables;
             auto skel = open_object(opts, tables);
             const int mode = xdp_multiprog__attach_mode(existing.mp);
+            Store(Maps::open(opts.pin_dir)).rewrite_vip_filter();  // before this build's program reads it
             upgrade_one(skel.get(), indexes[i], ifaces[i], xdp_program__fd(existing.prog), mode);
             record_hz(Maps::open(opts.pin_dir), loaded_config_hz(skel.get()));
             spdlog::info("{}: upgraded in place ({} mode)", ifaces[i], mode_name(mode));
@@ -281,7 +282,9 @@ void attach(const std::vector<std::string>& ifaces, const AttachOptions& opts) {
         ConnTables tables;
         auto skel = open_object(opts, tables);
         int mode = attach_one(skel.get(), indexes[i], ifaces[i], opts.mode);
-        register_attached(Maps::open(opts.pin_dir), indexes[i], mode, tables.seed, loaded_config_hz(skel.get()));
+        const Maps maps = Maps::open(opts.pin_dir);
+        register_attached(maps, indexes[i], mode, tables.seed, loaded_config_hz(skel.get()));
+        Store(maps).rewrite_vip_filter();  // a kept configuration of an older build: its NAT servers' bits
         spdlog::info("{}: attached in {} mode", ifaces[i], mode_name(mode));
     }
     if (opts.tun_src)

@@ -91,14 +91,21 @@ std::vector<uint32_t> ids_of(const Service& svc) {
     return ids;
 }
 
-// Sets the VIP-filter bit of every service of the given configurations.
+// Sets the VIP-filter bit of every service of the given configurations, and
+// of every NAT server's address (abi.h: the packets that may be replies).
 void write_vip_filter(const Maps& maps, std::initializer_list<const Config*> configs) {
     std::vector<uint64_t> words(LVS_VIP_FILTER_WORDS);
+    auto set = [&](const lvs_addr& a, uint16_t port, uint8_t proto) {
+        uint32_t bit = lvs_vip_filter_bit(&a, port, proto);
+        words[bit / 64] |= uint64_t(1) << (bit % 64);
+    };
     for (const Config* cfg : configs)
         for (const Service& svc : cfg->services()) {
             lvs_svc_key k = svc_key_of(svc.key);
-            uint32_t bit = lvs_vip_filter_bit(&k.addr, k.port, k.proto);
-            words[bit / 64] |= uint64_t(1) << (bit % 64);
+            set(k.addr, k.port, k.proto);
+            for (const Dest& d : svc.dests)
+                if (d.fwd == Fwd::Masq)
+                    set(d.addr.to_abi(), 0, LVS_FILTER_NAT_SERVER);
         }
     ArrayMap<uint64_t>(maps.vip_filter).put_range(0, words);
 }
@@ -366,6 +373,11 @@ void Store::commit(const Config& before, const Config& after, bool verify_tables
             dest_map.put(id, left);
     }
     set_commit_open(false);
+}
+
+void Store::rewrite_vip_filter() const {
+    const Config cfg = load();
+    write_vip_filter(maps_, {&cfg});
 }
 
 }  // namespace lvs

@@ -22,6 +22,11 @@ public:
     // half-way is seen by the next command (interrupted()).
     void commit(const Config& before, const Config& after) const { commit(before, after, false); }
 
+    // Rewrites the VIP filter from the configuration the maps hold: a program
+    // of this build reads bits (NAT servers', abi.h) an older build's loader
+    // never set.
+    void rewrite_vip_filter() const;
+
     // Whether a commit was killed before it finished (hold the pin-dir lock,
     // or a running commit looks interrupted).
     bool interrupted() const;
