@@ -57,10 +57,7 @@ std::optional<std::string> take_pin_dir(std::vector<std::string>& args) {
 
 enum class LaddrOp { Add, Del, List };
 
-void run_laddr(LaddrOp op, const std::vector<std::string>& texts, const std::string& pin_dir) {
-    std::vector<Addr> addrs;
-    for (const auto& t : texts)
-        addrs.push_back(parse_addr(t));
+void run_laddr(LaddrOp op, const std::vector<Addr>& addrs, const std::string& pin_dir) {
     Maps maps = Maps::open(pin_dir);
     PinDirLock lock(pin_dir);
     if (op == LaddrOp::Add)
@@ -73,38 +70,64 @@ void run_laddr(LaddrOp op, const std::vector<std::string>& texts, const std::str
 }
 
 // sysctl(8)'s way with IPVS's net.ipv4.vs settings: no argument lists them,
-// NAME shows one, NAME=VALUE sets it. Every argument is checked before any
-// is written, and the settings change in one write.
-void run_sysctl(const std::vector<std::string>& texts, const std::string& pin_dir) {
-    std::vector<std::string> names;
-    std::vector<SysctlSetting> changes;
+// NAME shows one, NAME=VALUE sets it.
+struct SysctlRequest {
+    std::vector<std::string> names;     // to show, after the changes
+    std::vector<SysctlSetting> changes; // written in one write
+};
+
+// Every argument is checked before any is written.
+SysctlRequest parse_sysctl_args(const std::vector<std::string>& texts) {
+    SysctlRequest r;
     for (const std::string& t : texts) {
         if (t.find('=') == std::string::npos) {
-            names.push_back(sysctl_name(t));
+            r.names.push_back(sysctl_name(t));
             continue;
         }
-        changes.push_back(parse_sysctl_assignment(t));
-        names.push_back(changes.back().name);
+        r.changes.push_back(parse_sysctl_assignment(t));
+        r.names.push_back(r.changes.back().name);
     }
     if (texts.empty())
-        names = sysctl_names();
+        r.names = sysctl_names();
+    return r;
+}
+
+void run_sysctl(const SysctlRequest& r, const std::string& pin_dir) {
     Maps maps = Maps::open(pin_dir);
     PinDirLock lock(pin_dir);
     lvs_config c = read_settings(maps);
-    if (!changes.empty()) {
-        for (const SysctlSetting& s : changes)
+    if (!r.changes.empty()) {
+        for (const SysctlSetting& s : r.changes)
             set_sysctl(c, s);
         write_settings(maps, c);
     }
-    for (const std::string& n : names)
+    for (const std::string& n : r.names)
         std::cout << sysctl_line(c, n) << "\n";
 }
 
-int run_subcommand(std::vector<std::string> args, const std::string& pin_dir) {
+// text with its control characters (a newline in a value, say) written \xNN,
+// so that a refusal stays one line.
+std::string one_line(const std::string& text) {
+    std::string out;
+    for (const unsigned char c : text) {
+        if (c < 0x20 || c == 0x7f) {
+            const char hex[] = "0123456789abcdef";
+            out += {'\\', 'x', hex[c >> 4], hex[c & 15]};
+        } else {
+            out += static_cast<char>(c);
+        }
+    }
+    return out;
+}
+
+}  // namespace
+
+ParsedSubcommand parse_subcommand(const std::vector<std::string>& args, const std::string& pin_dir,
+                                  std::ostream& out, std::ostream& err) {
     CLI::App app{"lvs-xdp: Linux Virtual Server on XDP", "lvs-xdp"};
     // One line on stderr, as every other refusal (CLI11's own adds a second).
     app.failure_message(
-        [](const CLI::App*, const CLI::Error& e) { return std::string(e.what()) + " (see --help)\n"; });
+        [](const CLI::App*, const CLI::Error& e) { return one_line(e.what()) + " (see --help)\n"; });
     app.require_subcommand(1);
 
     std::vector<std::string> ifaces;
@@ -130,7 +153,7 @@ int run_subcommand(std::vector<std::string> args, const std::string& pin_dir) {
                            "IPv6 connection-table entries (set on first attach; default 65536; about 140 bytes "
                            "each)")
         ->check(CLI::Range(1u, 1u << 28));
-    std::string tun_src;
+    std::optional<std::string> tun_src;  // given empty: refused, as any other non-address
     attach_cmd->add_option("--tun-src", tun_src,
                            "outer source address of tunnelled packets (default: the egress interface's)");
     bool upgrade = false;
@@ -193,47 +216,65 @@ int run_subcommand(std::vector<std::string> args, const std::string& pin_dir) {
     sysctl_cmd->add_option("setting", sysctl_args, "NAME or NAME=VALUE (NAME with or without net.ipv4.vs.)");
 
     std::vector<std::string> argv_rev(args.rbegin(), args.rend());
+    ParsedSubcommand p;
     try {
         app.parse(argv_rev);
+        if (attach_cmd->parsed()) {
+            AttachMode m = mode == "native" ? AttachMode::Native : mode == "generic" ? AttachMode::Generic : AttachMode::Auto;
+            std::optional<Addr> src;
+            if (tun_src)
+                src = parse_addr(*tun_src);
+            p.run = [ifaces, opts = AttachOptions{.pin_dir = pin_dir,
+                                                  .mode = m,
+                                                  .conn_table_size = conn_table_size,
+                                                  .conn6_table_size = conn6_table_size,
+                                                  .tun_src = src,
+                                                  .upgrade = upgrade}] { attach(ifaces, opts); };
+        } else if (detach_cmd->parsed()) {
+            p.run = [ifaces, pin_dir] { detach(ifaces, pin_dir); };
+        } else if (daemon_cmd->parsed()) {
+            p.run = [daemon_opts] { run_daemon(daemon_opts); };
+        } else if (status_cmd->parsed()) {
+            p.run = [pin_dir] { std::cout << status(pin_dir); };
+        } else if (rs_add->parsed() && rs_tun) {
+            TunOptions opts{.devs = rs_devs, .gue_ports = rs_gue_ports, .pin_dir = pin_dir};
+            if (!rs_decap.empty())
+                opts.decap = rs_decap == "kernel" ? Decap::Kernel : Decap::Bpf;
+            p.run = [v = parse_addr(vip), opts] { std::cout << realserver_tun_add(v, opts) << "\n"; };
+        } else if (rs_add->parsed()) {
+            p.run = [v = parse_addr(vip)] { std::cout << realserver_add(v) << "\n"; };
+        } else if (rs_del->parsed()) {
+            p.run = [v = parse_addr(vip), rs_tun] {
+                std::cout << (rs_tun ? realserver_tun_del(v) : realserver_del(v)) << "\n";
+            };
+        } else if (laddr->parsed()) {
+            std::vector<Addr> addrs;
+            for (const auto& t : laddr_args)
+                addrs.push_back(parse_addr(t));
+            const LaddrOp op = laddr_add->parsed() ? LaddrOp::Add : laddr_del->parsed() ? LaddrOp::Del : LaddrOp::List;
+            p.run = [op, addrs, pin_dir] { run_laddr(op, addrs, pin_dir); };
+        } else if (sysctl_cmd->parsed()) {
+            p.run = [r = parse_sysctl_args(sysctl_args), pin_dir] { run_sysctl(r, pin_dir); };
+        } else if (rs_list->parsed()) {
+            p.run = [] { std::cout << realserver_status() << "\n"; };
+        }
     } catch (const CLI::ParseError& e) {
-        return app.exit(e);
+        p.status = app.exit(e, out, err);
+    } catch (const UserError& e) {
+        err << one_line(e.what()) << "\n";
+        p.status = e.exit_code();
     }
+    return p;
+}
 
+namespace {
+
+int run_subcommand(const std::vector<std::string>& args, const std::string& pin_dir) {
+    const ParsedSubcommand p = parse_subcommand(args, pin_dir, std::cout, std::cerr);
+    if (!p.run)
+        return p.status;
     require_root();
-    if (attach_cmd->parsed()) {
-        AttachMode m = mode == "native" ? AttachMode::Native : mode == "generic" ? AttachMode::Generic : AttachMode::Auto;
-        std::optional<Addr> src;
-        if (!tun_src.empty())
-            src = parse_addr(tun_src);
-        attach(ifaces, AttachOptions{.pin_dir = pin_dir,
-                                     .mode = m,
-                                     .conn_table_size = conn_table_size,
-                                     .conn6_table_size = conn6_table_size,
-                                     .tun_src = src,
-                                     .upgrade = upgrade});
-    } else if (detach_cmd->parsed()) {
-        detach(ifaces, pin_dir);
-    } else if (daemon_cmd->parsed()) {
-        run_daemon(daemon_opts);
-    } else if (status_cmd->parsed()) {
-        std::cout << status(pin_dir);
-    } else if (rs_add->parsed() && rs_tun) {
-        TunOptions opts{.devs = rs_devs, .gue_ports = rs_gue_ports, .pin_dir = pin_dir};
-        if (!rs_decap.empty())
-            opts.decap = rs_decap == "kernel" ? Decap::Kernel : Decap::Bpf;
-        std::cout << realserver_tun_add(parse_addr(vip), opts) << "\n";
-    } else if (rs_add->parsed()) {
-        std::cout << realserver_add(parse_addr(vip)) << "\n";
-    } else if (rs_del->parsed()) {
-        std::cout << (rs_tun ? realserver_tun_del(parse_addr(vip)) : realserver_del(parse_addr(vip))) << "\n";
-    } else if (laddr->parsed()) {
-        run_laddr(laddr_add->parsed() ? LaddrOp::Add : laddr_del->parsed() ? LaddrOp::Del : LaddrOp::List,
-                  laddr_args, pin_dir);
-    } else if (sysctl_cmd->parsed()) {
-        run_sysctl(sysctl_args, pin_dir);
-    } else if (rs_list->parsed()) {
-        std::cout << realserver_status() << "\n";
-    }
+    p.run();
     return 0;
 }
 
@@ -279,7 +320,7 @@ int run_cli(int argc, char** argv) {
         run_ipvsadm(cmd, pin_dir);
         return 0;
     } catch (const UserError& e) {
-        std::cerr << (as_ipvsadm ? as_ipvsadm_message(e.what(), argv[0]) : std::string(e.what())) << "\n";
+        std::cerr << one_line(as_ipvsadm ? as_ipvsadm_message(e.what(), argv[0]) : std::string(e.what())) << "\n";
         return e.exit_code();  // ipvsadm's status for the same failure (error.h)
     } catch (const std::exception& e) {
         std::cerr << "lvs-xdp: " << e.what() << "\n";
