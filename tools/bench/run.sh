@@ -3,7 +3,7 @@
 # what is missing and builds (tools/build.sh), then prints, as Markdown on
 # stdout, the per-packet table (build/lvs-bench), the control plane's timings
 # and map sizes (build/lvs-bench --control-plane) and the end-to-end rates
-# (tools/bench/e2e.sh). Progress goes to stderr. About 5 minutes here.
+# (tools/bench/e2e.sh). Progress goes to stderr. About 8 minutes here.
 # Usage (as root): tools/bench/run.sh [LVS_BENCH_OPTION...]   (options go to
 # the per-packet run, e.g. --runs 7 or --only "DR established")
 set -euo pipefail
