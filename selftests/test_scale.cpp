@@ -226,6 +226,26 @@ void expect_fresh(Director& d, const std::vector<Probe>& before) {
     }
 }
 
+// After every service was removed (by `how`): no service, no server slot in
+// use, no VIP-filter bit, a removed VIP's packet not ours; then the space is
+// free again (the same configuration fits a second time) and what it gets is
+// fresh.
+void expect_gone_then_fresh(Director& d, const std::vector<Probe>& traced, const std::string& how) {
+    const Maps& m = d.maps();
+    EXPECT_TRUE((HashMap<lvs_svc_key, lvs_svc>(m.services).entries().empty())) << how;
+    for (const lvs_dest& x : ArrayMap<lvs_dest>(m.dests).all())
+        ASSERT_FALSE(x.flags & LVS_DEST_F_IN_USE) << "a server slot is still in use after " << how;
+    for (uint64_t word : ArrayMap<uint64_t>(m.vip_filter).all())
+        ASSERT_EQ(word, 0u) << "the VIP filter still lets a removed service's packets in after " << how;
+    FrameSpec s;
+    s.daddr = "10.4.0.1";
+    EXPECT_EQ(d.run(frame(s)).action, XDP_PASS) << how;
+    poison_slices(m, traced);
+    d.ipvsadm_restore(rules());
+    EXPECT_EQ((HashMap<lvs_svc_key, lvs_svc>(m.services).entries().size()), size_t{kServices}) << how;
+    expect_fresh(d, traced);
+}
+
 TEST(Scale, ThousandServicesOfHundredServersLeaveNothingBehind) {
     Director d;
     d.ipvsadm_restore(rules());
@@ -238,22 +258,7 @@ TEST(Scale, ThousandServicesOfHundredServersLeaveNothingBehind) {
     const std::vector<Probe> traced = leave_traces(d);
 
     d.ipvsadm("-C");
-
-    EXPECT_TRUE((HashMap<lvs_svc_key, lvs_svc>(m.services).entries().empty()));
-    for (const lvs_dest& x : ArrayMap<lvs_dest>(m.dests).all())
-        ASSERT_FALSE(x.flags & LVS_DEST_F_IN_USE) << "a server slot is still in use";
-    for (uint64_t word : ArrayMap<uint64_t>(m.vip_filter).all())
-        ASSERT_EQ(word, 0u) << "the VIP filter still lets a removed service's packets in";
-    // A packet to one of the removed VIPs is not ours any more.
-    FrameSpec s;
-    s.daddr = "10.4.0.1";
-    EXPECT_EQ(d.run(frame(s)).action, XDP_PASS);
-    // And the space is free again: the same configuration fits a second time,
-    // and what it gets is fresh.
-    poison_slices(m, traced);
-    d.ipvsadm_restore(rules());
-    EXPECT_EQ((HashMap<lvs_svc_key, lvs_svc>(m.services).entries().size()), size_t{kServices});
-    expect_fresh(d, traced);
+    expect_gone_then_fresh(d, traced, "-C");
 }
 
 // The same removal by -d and -D (issue 8): half the services lose every
@@ -262,7 +267,6 @@ TEST(Scale, ThousandServicesOfHundredServersLeaveNothingBehind) {
 TEST(Scale, DeletingServersAndServicesOneByOneLeavesNothingBehind) {
     Director d;
     d.ipvsadm_restore(rules());
-    const Maps& m = d.maps();
     const std::vector<Probe> traced = leave_traces(d);
     std::string removal;
     for (int s = 0; s < kServices; ++s) {
@@ -272,20 +276,7 @@ TEST(Scale, DeletingServersAndServicesOneByOneLeavesNothingBehind) {
         removal += "-D -t " + vip(s) + "\n";
     }
     d.ipvsadm_restore(removal);
-
-    EXPECT_TRUE((HashMap<lvs_svc_key, lvs_svc>(m.services).entries().empty()));
-    for (const lvs_dest& x : ArrayMap<lvs_dest>(m.dests).all())
-        ASSERT_FALSE(x.flags & LVS_DEST_F_IN_USE) << "a server slot is still in use after -d/-D";
-    for (uint64_t word : ArrayMap<uint64_t>(m.vip_filter).all())
-        ASSERT_EQ(word, 0u) << "the VIP filter still lets a removed service's packets in";
-    FrameSpec f;
-    f.daddr = "10.4.0.1";
-    EXPECT_EQ(d.run(frame(f)).action, XDP_PASS);
-    // The space is free again, and what the same configuration gets is fresh.
-    poison_slices(m, traced);
-    d.ipvsadm_restore(rules());
-    EXPECT_EQ((HashMap<lvs_svc_key, lvs_svc>(m.services).entries().size()), size_t{kServices});
-    expect_fresh(d, traced);
+    expect_gone_then_fresh(d, traced, "-d/-D");
 }
 
 // Every slot taken (LVS_MAX_DESTS servers, rr: small tables), one server

@@ -676,3 +676,15 @@ talk_finish() {
     log "talking connections: $(grep -v -e '^round' -e '^connected' "$talk_out" | tr '\n' ';')"
     [[ -n $talk_ok && -n $talk_errors && -n $talk_max_rtt_ms ]] || fail "talking connections ended without a summary: $(cat "$talk_out")"
 }
+
+# The upgrade tests' configuration on the DR topology: TCP wrr 2:1 on :80,
+# TCP sh with persistence on :8080 (rs1), UDP mh on :53 (rs2).
+add_three_dr_services() {
+    lvs -A -t "$VIP:80" -s wrr
+    lvs -a -t "$VIP:80" -r "$RS1_IP:80" -g -w 2
+    lvs -a -t "$VIP:80" -r "$RS2_IP:80" -g -w 1
+    lvs -A -t "$VIP:8080" -s sh -b sh-port -p 600
+    lvs -a -t "$VIP:8080" -r "$RS1_IP:8080" -g
+    lvs -A -u "$VIP:53" -s mh
+    lvs -a -u "$VIP:53" -r "$RS2_IP:53" -g -w 3
+}

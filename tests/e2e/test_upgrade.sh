@@ -24,13 +24,7 @@ realservers add "$VIP" >/dev/null
 lvs attach "$DIR_IF"
 prog_id() { ip -n "$NS_DIR" -d link show dev "$DIR_IF" | grep -o 'prog/xdp id [0-9]*' | tail -1; }
 
-lvs -A -t "$VIP:80" -s wrr
-lvs -a -t "$VIP:80" -r "$RS1_IP:80" -g -w 2
-lvs -a -t "$VIP:80" -r "$RS2_IP:80" -g -w 1
-lvs -A -t "$VIP:8080" -s sh -b sh-port -p 600
-lvs -a -t "$VIP:8080" -r "$RS1_IP:8080" -g
-lvs -A -u "$VIP:53" -s mh
-lvs -a -u "$VIP:53" -r "$RS2_IP:53" -g -w 3
+add_three_dr_services
 before=$(lvs -S -n)
 echo "$before"
 

@@ -48,13 +48,7 @@ start_line_server "$NS_RS1" rs1 "$RS1_IP"
 start_line_server "$NS_RS2" rs2 "$RS2_IP"
 realservers add "$VIP" >/dev/null
 lvs attach "$DIR_IF"
-lvs -A -t "$VIP:80" -s wrr
-lvs -a -t "$VIP:80" -r "$RS1_IP:80" -g -w 2
-lvs -a -t "$VIP:80" -r "$RS2_IP:80" -g -w 1
-lvs -A -t "$VIP:8080" -s sh -b sh-port -p 600
-lvs -a -t "$VIP:8080" -r "$RS1_IP:8080" -g
-lvs -A -u "$VIP:53" -s mh
-lvs -a -u "$VIP:53" -r "$RS2_IP:53" -g -w 3
+add_three_dr_services
 lvs --set 901 121 301
 capture_start "$NS_BR" p-cli 'tcp[tcpflags] & tcp-rst != 0'
 rst_pid=$LIB_LAST_CAPTURE_PID rst_cap=$LIB_LAST_CAPTURE
